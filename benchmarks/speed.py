@@ -1,0 +1,127 @@
+"""Speed benchmark: prints wall time, incidents per second and peak memory.
+
+Cases (each in a fresh child process so peak memory is its own):
+
+1. the baseline scenario over 365 days, one replication;
+2. a 10x organisation: 10x every headcount and 10x the incident rate;
+3. opsim on ``scenarios/validation/mmc.yaml`` against Ciw on the same M/M/c
+   (same rates, servers and horizon), incidents per second for both.
+
+Targets (2-core machine): opsim at least as fast as Ciw on M/M/c; a baseline
+year in at most 1 s per replication; the 10x case at most 12x the baseline.
+
+Usage: ``make bench`` or ``.venv/bin/python benchmarks/speed.py [--repeat N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+MMC = ROOT / "scenarios" / "validation" / "mmc.yaml"
+
+
+def _opsim_case(path: str, scale: int, days: int) -> dict:
+    import numpy as np
+
+    from sim.loader import load_scenario
+    from sim.model import simulate_record
+    from sim.staff import build_staff
+
+    scenario = load_scenario(path, {"calendar.days": days})
+    if scale != 1:
+        scenario = scale_organisation(scenario, scale)
+    staff = build_staff(scenario)
+    began = time.perf_counter()
+    record = simulate_record(scenario, np.random.SeedSequence(1), staff=staff)
+    wall = time.perf_counter() - began
+    return {"wall_s": wall, "incidents": len(record.incidents.started),
+            "people": len(staff.people)}
+
+
+def scale_organisation(scenario, factor: int):
+    """The same organisation with ``factor`` times the people and the incident rate."""
+    data = scenario.model_dump(by_alias=True, exclude_none=True)
+    for role in data["roles"]:
+        for staffing in role["staff"]:
+            staffing["count"] *= factor
+    data["incidents"]["rate_multiplier"] *= factor
+    return type(scenario).model_validate(data)
+
+
+def _ciw_case(path: str, days: int) -> dict:
+    import ciw
+
+    from sim.loader import load_scenario
+
+    s = load_scenario(path, {"calendar.days": days})
+    cls = s.incidents.classes[0]
+    arrival_rate = cls.rate_per_day * s.incidents.rate_multiplier / 1440.0
+    service_rate = 1.0 / cls.resolution[0].effort.mean
+    servers = sum(st.count for st in s.roles[0].staff)
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(arrival_rate)],
+        service_distributions=[ciw.dists.Exponential(service_rate)],
+        number_of_servers=[servers],
+    )
+    ciw.seed(1)
+    sim = ciw.Simulation(network)
+    began = time.perf_counter()
+    sim.simulate_until_max_time(s.horizon_minutes)
+    wall = time.perf_counter() - began
+    return {"wall_s": wall, "incidents": len(sim.get_all_records())}
+
+
+def _child(case: str, *args: str) -> dict:
+    here = str(Path(__file__).parent)
+    code = (
+        f"import json, resource, sys; sys.path.insert(0, {here!r}); import speed; "
+        f"out = getattr(speed, {case!r})(*{tuple(_convert(a) for a in args)!r}); "
+        "out['peak_mib'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
+        "print(json.dumps(out))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=ROOT)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _convert(arg: str):
+    return int(arg) if arg.isdigit() else arg
+
+
+def _best(case: str, args: tuple, repeat: int) -> dict:
+    runs = [_child(case, *args) for _ in range(repeat)]
+    return min(runs, key=lambda r: r["wall_s"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case; the best counts")
+    parser.add_argument("--days", type=int, default=365)
+    args = parser.parse_args()
+    print(f"opsim speed benchmark ({args.days} days, best of {args.repeat}); "
+          f"python {sys.version.split()[0]}")
+    base = _best("_opsim_case", (str(BASELINE), "1", str(args.days)), args.repeat)
+    big = _best("_opsim_case", (str(BASELINE), "10", str(args.days)), args.repeat)
+    mmc = _best("_opsim_case", (str(MMC), "1", str(args.days)), args.repeat)
+    ciw = _best("_ciw_case", (str(MMC), str(args.days)), args.repeat)
+    rows = [("baseline", base), ("baseline x10", big), ("M/M/c opsim", mmc), ("M/M/c Ciw", ciw)]
+    print(f"{'case':<14} {'people':>7} {'incidents':>10} {'wall s':>8} {'incidents/s':>12} "
+          f"{'peak MiB':>9}")
+    for name, r in rows:
+        print(f"{name:<14} {r.get('people', ''):>7} {r['incidents']:>10,} {r['wall_s']:>8.3f} "
+              f"{r['incidents'] / r['wall_s']:>12,.0f} {r['peak_mib']:>9.0f}")
+    ratio = (mmc["incidents"] / mmc["wall_s"]) / (ciw["incidents"] / ciw["wall_s"])
+    print(f"\nopsim / Ciw throughput on M/M/c: {ratio:.2f}x   (target >= 1)")
+    print(f"baseline year: {base['wall_s']:.3f} s per replication   (target <= 1 s)")
+    print(f"10x / baseline wall time: {big['wall_s'] / base['wall_s']:.1f}x   (target <= 12x)")
+
+
+if __name__ == "__main__":
+    main()

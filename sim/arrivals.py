@@ -1,0 +1,113 @@
+"""Incident arrivals: a non-homogeneous Poisson process per class, drawn up front.
+
+Each class's intensity is piecewise constant by hour of week (in the profile's
+time zone, so DST is respected). Arrival times are drawn exactly, by the
+order-statistics property of Poisson processes: the count over the horizon is
+Poisson with mean equal to the integrated intensity, and given the count the
+times are independent draws from the normalised intensity (inverted from its
+cumulative sum). Everything an incident will need later (detection delay,
+triage and tier efforts, whether it escalates) is drawn here too, per class
+and per source, so that a change to one class leaves the others' draws intact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim import calendar
+from sim.randomness import stream
+from sim.scenario import IncidentClass, Scenario
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Every incident of one replication, in arrival order, with its pre-drawn variates."""
+
+    started: np.ndarray  # minutes
+    cls: np.ndarray  # class index
+    detection: np.ndarray
+    triage: np.ndarray
+    steps: np.ndarray  # resolution steps needed (1 + escalations)
+    effort: np.ndarray  # shape (n, max steps); nan past the steps the class defines
+    postmortem: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.started)
+
+
+def hourly_rates(scenario: Scenario, cls: IncidentClass) -> np.ndarray:
+    """Expected arrivals in each hour of the horizon for one class."""
+    weights = np.ones(168)
+    zone = "UTC"
+    if cls.profile is not None:
+        profile = scenario.incidents.profiles[cls.profile]
+        weights = np.asarray(profile.hour_of_week_weights())
+        sites = scenario.by_id("sites")
+        zone = sites[profile.timezone].timezone if profile.timezone in sites else profile.timezone
+    how = calendar.hour_of_week(scenario.calendar.start, scenario.calendar.days, zone)
+    return cls.rate_per_day * scenario.incidents.rate_multiplier / 24.0 * weights[how]
+
+
+def poisson_times(rates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Sorted arrival times (minutes) of a Poisson process with per-hour expected counts."""
+    cumulative = np.concatenate(([0.0], np.cumsum(rates)))
+    total = cumulative[-1]
+    points = np.sort(rng.uniform(0.0, total, rng.poisson(total)))
+    hour = np.clip(np.searchsorted(cumulative, points, side="right") - 1, 0, len(rates) - 1)
+    within = (points - cumulative[hour]) / rates[hour]
+    return (hour + within) * 60.0
+
+
+def draw_workload(scenario: Scenario, seq: np.random.SeedSequence) -> Workload:
+    """Draw all incidents of one replication."""
+    parts = [_draw_class(scenario, k, cls, seq) for k, cls in enumerate(scenario.incidents.classes)]
+    width = max(len(c.resolution) for c in scenario.incidents.classes)
+    started = np.concatenate([p["started"] for p in parts])
+    order = np.argsort(started, kind="stable")
+    effort = np.full((len(started), width), np.nan)
+    row = 0
+    for p in parts:
+        n, m = p["effort"].shape
+        effort[row : row + n, :m] = p["effort"]
+        row += n
+    return Workload(
+        started=started[order],
+        cls=np.concatenate([p["cls"] for p in parts])[order],
+        detection=np.concatenate([p["detection"] for p in parts])[order],
+        triage=np.concatenate([p["triage"] for p in parts])[order],
+        steps=np.concatenate([p["steps"] for p in parts])[order],
+        effort=effort[order],
+        postmortem=np.concatenate([p["postmortem"] for p in parts])[order],
+    )
+
+
+def _draw_class(scenario: Scenario, k: int, cls: IncidentClass, seq) -> dict[str, np.ndarray]:
+    started = poisson_times(hourly_rates(scenario, cls), stream(seq, "arrivals", cls.id))
+    n = len(started)
+    effort = np.column_stack(
+        [s.effort.sample(stream(seq, "effort", cls.id, str(j)), n)
+         for j, s in enumerate(cls.resolution)]
+    ).reshape(n, len(cls.resolution))
+    pm = scenario.postmortem_effort(cls)
+    return {
+        "started": started,
+        "cls": np.full(n, k, dtype=np.int32),
+        "detection": cls.detection.sample(stream(seq, "detection", cls.id), n),
+        "triage": cls.triage.sample(stream(seq, "triage", cls.id), n),
+        "steps": _steps_needed(cls, stream(seq, "escalation", cls.id), n),
+        "effort": effort,
+        "postmortem": (
+            np.zeros(n) if pm is None else pm.sample(stream(seq, "postmortem", cls.id), n)
+        ),
+    }
+
+
+def _steps_needed(cls: IncidentClass, rng: np.random.Generator, n: int) -> np.ndarray:
+    """1 + the number of successive escalations, each with its step's probability."""
+    u = rng.uniform(size=(n, len(cls.resolution)))
+    go_on = u < np.array([s.escalate for s in cls.resolution])
+    stopped = ~go_on
+    stopped[:, -1] = True
+    return (np.argmax(stopped, axis=1) + 1).astype(np.int32)

@@ -1,0 +1,252 @@
+"""Dispatch: who picks up which piece of incident work, and when.
+
+The dispatcher keeps, per role, the free people on shift, the idle people off
+shift and the on-shift people busy at each priority; per task pool, a priority
+queue of waiting work. Every operation touches only the roles of one pool or
+the pools of one role, never the whole staff, so it stays fast for
+organisations of hundreds.
+
+A *job* is one person's hold on one piece of incident work. The incident
+process requests a job, waits until it is granted, acknowledges after the
+job's delay, works, and finishes it. The dispatcher may end a job early with a
+SimPy interrupt: pre-emption by more urgent work, or a hand-off at shift end.
+It also splits work segments at shift boundaries so time is accounted as
+shift, overtime or call-out work.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from itertools import count
+
+import numpy as np
+import simpy
+
+from sim.records import CALLOUT, OVERTIME, SHIFT, WorkLog
+
+PREEMPTED, HANDOFF = "preempted", "handoff"
+
+
+class Job:
+    """One person's hold on one piece of an incident's work."""
+
+    __slots__ = (
+        "begun_at", "callout", "delay", "granted", "incident", "mode", "pages", "person", "pool",
+        "process", "rank", "seg_start", "seq", "work_left",
+    )
+
+    def __init__(self, incident, pool, rank, seq, pages, process):
+        self.incident, self.pool, self.rank, self.seq = incident, pool, rank, seq
+        self.pages, self.process = pages, process
+        self.person = self.granted = self.begun_at = self.seg_start = None
+        self.delay, self.callout, self.work_left, self.mode = 0.0, False, 0.0, SHIFT
+
+    def __lt__(self, other: Job) -> bool:
+        return (self.rank, self.seq) < (other.rank, other.seq)
+
+
+class Dispatcher:
+    """Matches waiting work to qualified people; see the module docstring."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        person_role: tuple[int, ...],
+        pools: tuple[tuple[int, ...], ...],
+        n_ranks: int,
+        *,
+        preemptive: bool,
+        handoff: bool,
+        ack_delay: Callable[[], float],
+        page_delay: Callable[[], float],
+        work: WorkLog,
+    ):
+        n_roles = max((max(p) for p in pools if p), default=-1) + 1
+        n_roles = max(n_roles, max(person_role, default=-1) + 1)
+        self.env, self.person_role, self.pools = env, person_role, pools
+        self.role_pools = [[k for k, p in enumerate(pools) if r in p] for r in range(n_roles)]
+        self.preemptive, self.handoff = preemptive, handoff
+        self.ack_delay, self.page_delay, self.work = ack_delay, page_delay, work
+        self.on_shift = [False] * len(person_role)
+        self.job_of: list[Job | None] = [None] * len(person_role)
+        self.free = [{} for _ in range(n_roles)]  # insertion-ordered sets: longest idle first
+        self.idle_off = [{} for _ in range(n_roles)]
+        self.on_count = [0] * n_roles
+        self.busy = [[{} for _ in range(n_ranks + 1)] for _ in range(n_roles)]
+        self.paging_queue: list[list[Job]] = [[] for _ in pools]
+        self.quiet_queue: list[list[Job]] = [[] for _ in pools]  # work that never pages
+        self.preempted_work = np.zeros(len(person_role))
+        self._seq = count()
+        for p, r in enumerate(person_role):
+            self.idle_off[r][p] = None
+
+    # -- incident side ---------------------------------------------------------------------
+
+    def request(self, incident: int, pool: int, rank: int, pages: bool, process) -> Job:
+        """Ask for someone in ``pool``; the job is granted now or its ``granted`` event fires."""
+        job = Job(incident, pool, rank, next(self._seq), pages, process)
+        person = self._free_in(pool)
+        if person is None and self.preemptive:
+            person = self._preempt_for(pool, rank)
+        if person is not None:
+            self._grant(job, person, callout=False)
+        elif pages and self._on_count(pool) == 0 and (person := self._idle_in(pool)) is not None:
+            self._grant(job, person, callout=True)
+        else:
+            job.granted = self.env.event()
+            heapq.heappush(self.paging_queue[pool] if pages else self.quiet_queue[pool], job)
+        return job
+
+    def can_continue(self, job: Job, pool: int) -> bool:
+        """Whether the job's person is qualified for ``pool`` too (keeps the work in hand)."""
+        return self.person_role[job.person] in self.pools[pool]
+
+    def work_on(self, job: Job, minutes: float, pool: int) -> None:
+        """Start (or continue) hands-on work: ``minutes`` left on the task in ``pool``."""
+        job.pool, job.begun_at, job.work_left = pool, self.env.now, minutes
+        if job.seg_start is None:
+            person = job.person
+            job.seg_start = self.env.now
+            if self.on_shift[person]:
+                job.mode = SHIFT
+                self.busy[self.person_role[person]][job.rank][person] = None
+            else:
+                job.mode = CALLOUT if job.callout else OVERTIME
+
+    def remaining(self, job: Job) -> float:
+        """Work left on the job's current task at this moment."""
+        return max(0.0, job.work_left - (self.env.now - job.begun_at))
+
+    def finish(self, job: Job) -> None:
+        """The job's person is done with this incident and looks for the next work."""
+        person = job.person
+        self._close(job)
+        self._release(person)
+
+    def close_all(self) -> None:
+        """Record every open work segment up to now (the horizon)."""
+        for job in self.job_of:
+            if job is not None and job.seg_start is not None:
+                self._segment(job)
+
+    # -- roster side -----------------------------------------------------------------------
+
+    def shift_start(self, person: int) -> None:
+        """A person comes on shift."""
+        role = self.person_role[person]
+        self.on_shift[person] = True
+        self.on_count[role] += 1
+        job = self.job_of[person]
+        if job is None:
+            del self.idle_off[role][person]
+            self._release(person)
+        elif job.seg_start is not None:
+            self._segment(job)
+            job.mode = SHIFT
+            self.busy[role][job.rank][person] = None
+
+    def shift_end(self, person: int) -> None:
+        """A person's shift ends: finish in overtime, or hand off to someone on shift."""
+        role = self.person_role[person]
+        self.on_shift[person] = False
+        self.on_count[role] -= 1
+        job = self.job_of[person]
+        if job is None:
+            del self.free[role][person]
+            self.idle_off[role][person] = None
+        elif job.seg_start is not None:
+            self.busy[role][job.rank].pop(person, None)
+            if self.handoff and self._on_count(job.pool) > 0:
+                self._interrupt(job, HANDOFF)
+                self.idle_off[role][person] = None
+            else:
+                self._segment(job)
+                job.mode = OVERTIME
+        self._page_for(self.role_pools[role])
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _grant(self, job: Job, person: int, callout: bool) -> None:
+        role = self.person_role[person]
+        self.free[role].pop(person, None)
+        self.idle_off[role].pop(person, None)
+        self.job_of[person] = job
+        job.person, job.callout = person, callout
+        job.delay = self.page_delay() if callout else self.ack_delay()
+        if job.granted is not None:
+            job.granted.succeed(person)
+
+    def _free_in(self, pool: int) -> int | None:
+        for role in self.pools[pool]:
+            if self.free[role]:
+                return next(iter(self.free[role]))
+        return None
+
+    def _idle_in(self, pool: int) -> int | None:
+        for role in self.pools[pool]:
+            if self.idle_off[role]:
+                return next(iter(self.idle_off[role]))
+        return None
+
+    def _on_count(self, pool: int) -> int:
+        return sum(self.on_count[r] for r in self.pools[pool])
+
+    def _preempt_for(self, pool: int, rank: int) -> int | None:
+        for victim_rank in range(len(self.busy[0]) - 1, rank, -1):
+            for role in self.pools[pool]:
+                working = self.busy[role][victim_rank]
+                if working:
+                    person = next(reversed(working))  # the most recently started loses least
+                    self.preempted_work[person] += self.remaining(self.job_of[person])
+                    self._interrupt(self.job_of[person], PREEMPTED)
+                    return person
+        return None
+
+    def _interrupt(self, job: Job, why: str) -> None:
+        left = self.remaining(job)
+        self._close(job)
+        job.process.interrupt((why, left))
+
+    def _close(self, job: Job) -> None:
+        person = job.person
+        if job.seg_start is not None:
+            self._segment(job)
+            self.busy[self.person_role[person]][job.rank].pop(person, None)
+        self.job_of[person] = None
+
+    def _segment(self, job: Job) -> None:
+        now = self.env.now
+        self.work.add(job.person, job.incident, job.seg_start, now, job.rank, job.mode)
+        job.seg_start = now
+
+    def _release(self, person: int) -> None:
+        role = self.person_role[person]
+        if not self.on_shift[person]:
+            self.idle_off[role][person] = None
+            self._page_for(self.role_pools[role])
+            return
+        job = self._next_waiting(self.role_pools[role])
+        if job is None:
+            self.free[role][person] = None
+        else:
+            self._grant(job, person, callout=False)
+
+    def _next_waiting(self, pools) -> Job | None:
+        best, best_queue = None, None
+        for k in pools:
+            for queue in (self.paging_queue[k], self.quiet_queue[k]):
+                if queue and (best is None or queue[0] < best):
+                    best, best_queue = queue[0], queue
+        if best is not None:
+            heapq.heappop(best_queue)
+        return best
+
+    def _page_for(self, pools) -> None:
+        for k in pools:
+            queue = self.paging_queue[k]
+            while queue and self._on_count(k) == 0:
+                person = self._idle_in(k)
+                if person is None:
+                    break
+                self._grant(heapq.heappop(queue), person, callout=True)

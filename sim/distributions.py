@@ -1,0 +1,195 @@
+"""Probability distributions for delays and work efforts, as scenario-file specs.
+
+Every spec is a frozen pydantic model tagged by ``dist`` and samples a whole
+vector at once from a ``numpy.random.Generator``, so the model can draw each
+source of randomness for all incidents up front. Values are minutes. A bare
+number in a scenario file means a constant, so ``detection: 0`` switches a
+delay off.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from scipy import stats
+
+_Z95 = float(stats.norm.ppf(0.95))
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Draw ``size`` independent values (minutes, never negative)."""
+        raise NotImplementedError
+
+    @property
+    def mean(self) -> float:
+        """Expected value in minutes."""
+        raise NotImplementedError
+
+    @property
+    def is_zero(self) -> bool:
+        """True when every draw is exactly zero (the delay is switched off)."""
+        return False
+
+
+class Constant(_Spec):
+    """Always the same value."""
+
+    dist: Literal["constant"] = "constant"
+    value: float = Field(ge=0)
+
+    def sample(self, rng, size):
+        return np.full(size, self.value)
+
+    @property
+    def mean(self):
+        return self.value
+
+    @property
+    def is_zero(self):
+        return self.value == 0
+
+
+class Exponential(_Spec):
+    """Exponential with the given mean (memoryless; used for M/M/c validation)."""
+
+    dist: Literal["exponential"] = "exponential"
+    mean_: float = Field(gt=0, alias="mean")
+
+    def sample(self, rng, size):
+        return rng.exponential(self.mean_, size)
+
+    @property
+    def mean(self):
+        return self.mean_
+
+
+class Lognormal(_Spec):
+    """Lognormal given either ``median`` and ``p95`` or ``mu`` and ``sigma`` (of ln minutes)."""
+
+    dist: Literal["lognormal"] = "lognormal"
+    median: float | None = Field(default=None, gt=0)
+    p95: float | None = Field(default=None, gt=0)
+    mu: float | None = None
+    sigma: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_parameterisation(self):
+        by_quantiles = self.median is not None and self.p95 is not None
+        by_moments = self.mu is not None and self.sigma is not None
+        mixed = {self.median, self.p95} != {None} and {self.mu, self.sigma} != {None}
+        if by_quantiles == by_moments or mixed:
+            raise ValueError("give either median and p95, or mu and sigma (not a mix)")
+        if by_quantiles and self.p95 <= self.median:
+            raise ValueError("p95 must be greater than median")
+        return self
+
+    @property
+    def log_params(self) -> tuple[float, float]:
+        """(mu, sigma) of the underlying normal."""
+        if self.mu is not None:
+            return self.mu, self.sigma
+        return math.log(self.median), math.log(self.p95 / self.median) / _Z95
+
+    def sample(self, rng, size):
+        mu, sigma = self.log_params
+        return rng.lognormal(mu, sigma, size)
+
+    @property
+    def mean(self):
+        mu, sigma = self.log_params
+        return math.exp(mu + sigma * sigma / 2)
+
+
+class Gamma(_Spec):
+    """Gamma given ``shape`` and either ``scale`` or ``mean``."""
+
+    dist: Literal["gamma"] = "gamma"
+    shape: float = Field(gt=0)
+    scale: float | None = Field(default=None, gt=0)
+    mean_: float | None = Field(default=None, gt=0, alias="mean")
+
+    @model_validator(mode="after")
+    def _scale_or_mean(self):
+        if (self.scale is None) == (self.mean_ is None):
+            raise ValueError("give shape and exactly one of scale or mean")
+        return self
+
+    @property
+    def theta(self) -> float:
+        """Scale parameter."""
+        return self.scale if self.scale is not None else self.mean_ / self.shape
+
+    def sample(self, rng, size):
+        return rng.gamma(self.shape, self.theta, size)
+
+    @property
+    def mean(self):
+        return self.shape * self.theta
+
+
+class Triangular(_Spec):
+    """Triangular between ``low`` and ``high`` with peak at ``mode``."""
+
+    dist: Literal["triangular"] = "triangular"
+    low: float = Field(ge=0)
+    mode: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.low <= self.mode <= self.high or self.low == self.high:
+            raise ValueError("need low <= mode <= high and low < high")
+        return self
+
+    def sample(self, rng, size):
+        return rng.triangular(self.low, self.mode, self.high, size)
+
+    @property
+    def mean(self):
+        return (self.low + self.mode + self.high) / 3
+
+
+class Empirical(_Spec):
+    """Resample, with replacement, from observed values (e.g. an incident export)."""
+
+    dist: Literal["empirical"] = "empirical"
+    observations: tuple[float, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _non_negative(self):
+        if min(self.observations) < 0:
+            raise ValueError("observations must be >= 0")
+        return self
+
+    def sample(self, rng, size):
+        return rng.choice(np.asarray(self.observations, dtype=float), size)
+
+    @property
+    def mean(self):
+        return float(np.mean(self.observations))
+
+    @property
+    def is_zero(self):
+        return max(self.observations) == 0
+
+
+def _number_means_constant(value):
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"dist": "constant", "value": value}
+    return value
+
+
+Distribution = Annotated[
+    Union[Constant, Exponential, Lognormal, Gamma, Triangular, Empirical],  # noqa: UP007
+    Field(discriminator="dist"),
+    BeforeValidator(_number_means_constant),
+]
+"""A delay or effort: a number (constant minutes) or a mapping with ``dist``."""
+
+ZERO = Constant(value=0)

@@ -1,0 +1,178 @@
+"""Experiments: replications in parallel worker processes, KPIs with confidence intervals.
+
+Replication ``i`` of a run with seed ``s`` always uses the ``i``-th child of
+``SeedSequence(s)``, and results are ordered by replication, so the output does
+not depend on the number of workers.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim import metrics
+from sim.model import simulate_record
+from sim.randomness import replication_seeds
+from sim.records import RunRecord
+from sim.scenario import Scenario
+from sim.staff import build_staff
+
+DEFAULT_REPLICATIONS = 20
+DEFAULT_SEED = 1
+CONFIDENCE = 0.95
+SHARE_METRICS = frozenset(
+    {"response_sla_adherence", "utilization", "availability", "availability_slo_met"}
+)
+"""Metrics that are shares: their intervals are clipped to [0, 1] (all others to >= 0)."""
+YES_NO_METRICS = frozenset({"availability_slo_met"})
+"""Metrics that are 0 or 1 per replication: Wilson score intervals, not Student-t."""
+
+
+@dataclass
+class Replication:
+    """One replication's records and tables."""
+
+    record: RunRecord
+    kpis: pd.DataFrame  # metric, group, value
+    incidents: pd.DataFrame
+    people: pd.DataFrame
+
+
+@dataclass
+class ExperimentResult:
+    """All replications of one scenario, and their summary with confidence intervals."""
+
+    scenario: Scenario
+    seed: int
+    summary: pd.DataFrame  # metric, group, mean, ci_low, ci_high, replications
+    replications: pd.DataFrame  # replication, metric, group, value
+    incidents: pd.DataFrame
+    people: pd.DataFrame
+
+    def kpi(self, metric: str, group: str = metrics.ALL) -> pd.Series:
+        """One summary row, e.g. ``result.kpi('mttr_minutes', 'P1')``."""
+        rows = self.summary[(self.summary.metric == metric) & (self.summary.group == group)]
+        if rows.empty:
+            raise KeyError(f"no KPI {metric!r} for group {group!r}")
+        return rows.iloc[0]
+
+
+def simulate(scenario: Scenario, seed: int = DEFAULT_SEED, replication: int = 0) -> Replication:
+    """Run one replication and compute its KPIs and tables.
+
+    Replication ``r`` with ``seed`` is the same run as in :func:`run_experiment`.
+    """
+    seq = replication_seeds(seed, replication + 1)[replication]
+    return _replicate(scenario, seq, replication, build_staff(scenario), keep_incidents=True)
+
+
+def run_experiment(
+    scenario: Scenario,
+    replications: int = DEFAULT_REPLICATIONS,
+    seed: int = DEFAULT_SEED,
+    workers: int | None = None,
+    keep_incidents: bool = True,
+) -> ExperimentResult:
+    """Run independent replications (in parallel processes) and summarise their KPIs.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario (see :func:`sim.load_scenario`).
+    replications
+        Number of independent replications.
+    seed
+        Root seed; the same seed gives identical results for any ``workers``.
+    workers
+        Worker processes; defaults to the number of CPUs, 1 runs in-process.
+    keep_incidents
+        Keep the per-incident log (large for long, busy scenarios).
+    """
+    if replications < 1:
+        raise ValueError("replications must be at least 1")
+    seqs = replication_seeds(seed, replications)
+    workers = min(workers or os.cpu_count() or 1, replications)
+    staff = build_staff(scenario)
+    jobs = [(scenario, seq, i, staff, keep_incidents) for i, seq in enumerate(seqs)]
+    if workers == 1:
+        done = [_replicate_tables(*job) for job in jobs]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            done = list(pool.map(_replicate_tables, *zip(*jobs, strict=True)))
+    kpis = pd.concat([d[0] for d in done], ignore_index=True)
+    return ExperimentResult(
+        scenario=scenario,
+        seed=seed,
+        summary=summarise(kpis),
+        replications=kpis,
+        incidents=pd.concat([d[1] for d in done], ignore_index=True),
+        people=pd.concat([d[2] for d in done], ignore_index=True),
+    )
+
+
+def summarise(kpis: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:
+    """Mean and Student-t confidence interval of each metric over replications.
+
+    Replications where a metric is undefined (e.g. no P0 incident, so no P0
+    MTTR) are left out of that metric; ``replications`` counts those used.
+    Intervals are clipped to the metric's range, and yes/no metrics get a
+    Wilson score interval.
+    """
+    rows = []
+    for (metric, group), values in kpis.groupby(["metric", "group"], sort=False)["value"]:
+        data = values.to_numpy(dtype=float)
+        if metric in YES_NO_METRICS:
+            low, mean, high, n = wilson_interval(data, confidence)
+        else:
+            low, mean, high, n = confidence_interval(data, confidence)
+        top = 1.0 if metric in SHARE_METRICS else np.inf
+        rows.append((metric, group, mean, np.clip(low, 0, top), np.clip(high, 0, top), n))
+    return pd.DataFrame(rows, columns=["metric", "group", "mean", "ci_low", "ci_high",
+                                       "replications"])
+
+
+def wilson_interval(values: np.ndarray, confidence: float = CONFIDENCE):
+    """``(low, share, high, n)``: Wilson score interval for a yes/no outcome per replication."""
+    values = values[np.isfinite(values)]
+    n = len(values)
+    if n == 0:
+        return np.nan, np.nan, np.nan, 0
+    share = float(values.mean())
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, share, centre + half, n
+
+
+def confidence_interval(values: np.ndarray, confidence: float = CONFIDENCE):
+    """``(low, mean, high, n)`` of a Student-t interval over the finite values."""
+    values = values[np.isfinite(values)]
+    n = len(values)
+    if n == 0:
+        return np.nan, np.nan, np.nan, 0
+    mean = float(values.mean())
+    if n == 1:
+        return np.nan, mean, np.nan, 1
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / np.sqrt(n)
+    return mean - half, mean, mean + half, n
+
+
+def _replicate(scenario, seq, replication, staff, keep_incidents) -> Replication:
+    record = simulate_record(scenario, seq, replication, staff)
+    incidents = metrics.incident_table(record, scenario)
+    people = metrics.people_table(record, scenario)
+    rows = metrics.kpis_from_tables(record, scenario, incidents, people)
+    kpis = pd.DataFrame(rows, columns=["metric", "group", "value"])
+    kpis.insert(0, "replication", replication)
+    return Replication(record, kpis, incidents if keep_incidents else incidents.iloc[:0], people)
+
+
+def _replicate_tables(scenario, seq, replication, staff, keep_incidents):
+    """Worker entry point: return only the tables (records stay in the worker)."""
+    rep = _replicate(scenario, seq, replication, staff, keep_incidents)
+    return rep.kpis, rep.incidents, rep.people

@@ -1,0 +1,280 @@
+"""KPIs of one replication, as pure functions over its raw records.
+
+Every function takes a :class:`~sim.records.RunRecord` (and the scenario for
+names and targets) and returns rows ``(metric, group, value)``. Only incidents
+that occur inside the measured window ``[warmup, horizon)`` count; time-based
+figures (utilisation, availability, coverage) are clipped to that window.
+Metrics never touch SimPy.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+
+from sim import calendar
+from sim.records import CALLOUT, OVERTIME, SHIFT, RunRecord
+from sim.scenario import Scenario
+
+Row = tuple[str, str, float]
+ALL = "all"
+
+
+def kpi_rows(record: RunRecord, scenario: Scenario) -> list[Row]:
+    """Every KPI of one replication."""
+    return kpis_from_tables(
+        record, scenario, incident_table(record, scenario), people_table(record, scenario)
+    )
+
+
+def kpis_from_tables(
+    record: RunRecord, scenario: Scenario, incidents: pd.DataFrame, people: pd.DataFrame
+) -> list[Row]:
+    """Every KPI of one replication, from its already-built incident and people tables."""
+    measured = incidents[incidents["measured"]]
+    return [
+        *incident_counts(measured, scenario),
+        *response_adherence(measured, scenario, record.horizon),
+        *mean_by_priority(measured, "mtta_minutes", "response_minutes", scenario),
+        *mean_by_priority(measured, "mttd_minutes", "detect_minutes", scenario),
+        *mean_by_priority(measured, "mttr_minutes", "restore_minutes", scenario),
+        *quantile_by_priority(measured, "mttr_median_minutes", 0.5, scenario),
+        *quantile_by_priority(measured, "mttr_p90_minutes", 0.9, scenario),
+        *utilization(people),
+        *hours_by_group(people, "overtime_hours"),
+        *hours_by_group(people, "callout_hours"),
+        *availability(record, scenario),
+        *coverage_gap_hours(record, scenario),
+        ("open_incidents", ALL, open_incidents(record)),
+        ("backlog_at_end", ALL, float(np.isnan(record.incidents.restored).sum())),
+    ]
+
+
+def open_incidents(record: RunRecord) -> float:
+    """Time-average number of incidents occurred but not yet restored, in the window.
+
+    With the mean time to restore and the arrival rate this obeys Little's law.
+    """
+    log = record.incidents
+    ends = np.where(np.isnan(log.restored), record.horizon, log.restored)
+    start = np.clip(log.started, record.warmup, record.horizon)
+    end = np.clip(ends, record.warmup, record.horizon)
+    return float(np.maximum(end - start, 0).sum() / (record.horizon - record.warmup))
+
+
+def incident_table(record: RunRecord, scenario: Scenario) -> pd.DataFrame:
+    """One row per incident with its derived durations (minutes)."""
+    log = record.incidents
+    classes = scenario.incidents.classes
+    cls = np.asarray(log.cls, dtype=int)
+    names = [p.name for p in record.people]
+    origin = log.started if scenario.work_rules.response_clock == "started" else log.detected
+    first = [r[0] if r else -1 for r in log.responders]
+    return pd.DataFrame({
+        "replication": record.replication,
+        "incident": np.arange(len(cls)),
+        "class": [classes[k].id for k in cls],
+        "priority": [classes[k].priority for k in cls],
+        "category": [classes[k].category for k in cls],
+        "service": [classes[k].service or "" for k in cls],
+        "outage": [classes[k].outage for k in cls],
+        "started": log.started,
+        "detected": log.detected,
+        "acknowledged": log.acknowledged,
+        "restored": log.restored,
+        "postmortem_done": log.postmortem_done,
+        "detect_minutes": log.detected - log.started,
+        "response_minutes": log.acknowledged - origin,
+        "restore_minutes": log.restored - log.started,
+        "tiers_reached": log.tiers_reached,
+        "preemptions": log.preemptions,
+        "handoffs": log.handoffs,
+        "pages": log.pages,
+        "site": [record.people[p].site if p >= 0 else "" for p in first],
+        "responders": [";".join(names[p] for p in r) for r in log.responders],
+        "measured": log.started >= record.warmup,
+        "response_origin": origin,
+    })
+
+
+def incident_counts(measured: pd.DataFrame, scenario: Scenario) -> list[Row]:
+    """Incidents occurring in the window, per priority and in all."""
+    counts = measured["priority"].value_counts()
+    rows = [("incidents", p.id, float(counts.get(p.id, 0))) for p in scenario.priorities]
+    return [*rows, ("incidents", ALL, float(len(measured)))]
+
+
+def response_adherence(measured: pd.DataFrame, scenario: Scenario, horizon: float) -> list[Row]:
+    """Share of incidents acknowledged within their priority's response SLA.
+
+    An incident not yet acknowledged at the horizon counts as a miss once its
+    target has passed, and is left out while it could still make it.
+    """
+    target = measured["priority"].map({p.id: p.response_minutes for p in scenario.priorities})
+    response = measured["response_minutes"]
+    waited = horizon - measured["response_origin"]
+    met = response <= target
+    missed = (response > target) | (response.isna() & (waited > target))
+    return list(_share_by_priority("response_sla_adherence", measured, met, met | missed, scenario))
+
+
+def _share_by_priority(metric, frame, hits, counted, scenario) -> Iterator[Row]:
+    for group, mask in _priority_masks(frame, scenario):
+        n = int((counted & mask).sum())
+        yield (metric, group, (hits & mask).sum() / n if n else np.nan)
+
+
+def _priority_masks(frame: pd.DataFrame, scenario: Scenario):
+    for p in scenario.priorities:
+        yield p.id, frame["priority"] == p.id
+    yield ALL, pd.Series(True, index=frame.index)
+
+
+def mean_by_priority(measured, metric: str, column: str, scenario: Scenario) -> list[Row]:
+    """Mean of a duration column over incidents where it is known."""
+    return [
+        (metric, g, float(measured.loc[m, column].mean()) if m.any() else np.nan)
+        for g, m in _priority_masks(measured, scenario)
+    ]
+
+
+def quantile_by_priority(measured, metric: str, q: float, scenario: Scenario) -> list[Row]:
+    """Quantile of time to restore over restored incidents."""
+    return [
+        (metric, g, float(measured.loc[m, "restore_minutes"].quantile(q)) if m.any() else np.nan)
+        for g, m in _priority_masks(measured, scenario)
+    ]
+
+
+def people_table(record: RunRecord, scenario: Scenario) -> pd.DataFrame:
+    """Per-person time accounting in the window (hours)."""
+    n = len(record.people)
+    lo, hi = record.warmup, record.horizon
+    work = record.work
+    person = np.asarray(work.person, dtype=int)
+    start = np.clip(np.asarray(work.start, dtype=float), lo, hi)
+    end = np.clip(np.asarray(work.end, dtype=float), lo, hi)
+    length = np.maximum(end - start, 0.0) / 60.0
+    mode, rank = np.asarray(work.mode, dtype=int), np.asarray(work.rank, dtype=int)
+
+    def hours(mask) -> np.ndarray:
+        return np.bincount(person[mask], weights=length[mask], minlength=n)
+
+    frame = pd.DataFrame({
+        "replication": record.replication,
+        "person": [p.name for p in record.people],
+        "role": [p.role for p in record.people],
+        "team": [p.team for p in record.people],
+        "site": [p.site for p in record.people],
+        "employment": [p.employment for p in record.people],
+        "hourly_cost": [p.hourly_cost for p in record.people],
+        "scheduled_hours": [calendar.overlap(p.shifts, lo, hi) / 60.0 for p in record.people],
+        "busy_hours": hours(mode == SHIFT),
+        "overtime_hours": hours(mode == OVERTIME),
+        "callout_hours": hours(mode == CALLOUT),
+    })
+    for r, p in enumerate(scenario.priorities):
+        frame[f"busy_{p.id}_hours"] = hours(rank == r)
+    frame["busy_postmortem_hours"] = hours(rank == len(scenario.priorities))
+    frame["preempted_work_hours"] = np.asarray(record.preempted_work) / 60.0
+    frame["idle_hours"] = frame["scheduled_hours"] - frame["busy_hours"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame["utilization"] = frame["busy_hours"] / frame["scheduled_hours"]
+    return frame
+
+
+_LEVELS = (("person", "person"), ("role", "role"), ("team", "team"), ("site", "site"))
+
+
+def utilization(people: pd.DataFrame) -> list[Row]:
+    """On-shift busy time over scheduled time, per person, role, team, site and overall."""
+    rows = []
+    for level, column in _LEVELS:
+        sums = people.groupby(column, sort=False)[["busy_hours", "scheduled_hours"]].sum()
+        for name, s in sums.iterrows():
+            value = s.busy_hours / s.scheduled_hours if s.scheduled_hours > 0 else np.nan
+            rows.append(("utilization", f"{level}:{name}", value))
+    total = people["scheduled_hours"].sum()
+    rows.append(("utilization", ALL, people["busy_hours"].sum() / total if total else np.nan))
+    return rows
+
+
+def hours_by_group(people: pd.DataFrame, column: str) -> list[Row]:
+    """Total hours of one kind (overtime, call-out) per role, team, site and overall."""
+    rows = []
+    for level, key in _LEVELS[1:]:
+        for name, value in people.groupby(key, sort=False)[column].sum().items():
+            rows.append((column, f"{level}:{name}", float(value)))
+    return [*rows, (column, ALL, float(people[column].sum()))]
+
+
+def outage_minutes(record: RunRecord, scenario: Scenario, service: str) -> float:
+    """Impact-weighted minutes of ``service`` outage in the window.
+
+    While outages overlap, the largest impact counts (two simultaneous full
+    outages are one full outage, not two).
+    """
+    log = record.incidents
+    impact = {k: c.impact for k, c in enumerate(scenario.incidents.classes)
+              if c.outage and c.service == service}
+    mask = np.isin(log.cls, list(impact))
+    ends = np.where(np.isnan(log.restored), record.horizon, log.restored)
+    spans = zip(log.started[mask].tolist(), ends[mask].tolist(),
+                [impact[k] for k in log.cls[mask].tolist()], strict=True)
+    return weighted_span(list(spans), record.warmup, record.horizon)
+
+
+def weighted_span(spans: list[tuple[float, float, float]], lo: float, hi: float) -> float:
+    """Integral over ``[lo, hi]`` of the largest weight among the spans covering each moment."""
+    edges = sorted({lo, hi, *(min(max(t, lo), hi) for s in spans for t in s[:2])})
+    events = sorted([(s, 1, w) for s, _, w in spans] + [(e, -1, w) for _, e, w in spans])
+    active: dict[float, int] = {}
+    total, i = 0.0, 0
+    for left, right in itertools.pairwise(edges):
+        while i < len(events) and events[i][0] <= left:
+            _, step, weight = events[i]
+            active[weight] = active.get(weight, 0) + step
+            if not active[weight]:
+                del active[weight]
+            i += 1
+        if active:
+            total += max(active) * (right - left)
+    return total
+
+
+def availability(record: RunRecord, scenario: Scenario) -> list[Row]:
+    """Availability per service and whether it met its SLO in this replication."""
+    window = record.horizon - record.warmup
+    rows = []
+    for service in scenario.services:
+        value = 1.0 - outage_minutes(record, scenario, service.id) / window
+        rows.append(("availability", service.id, value))
+        rows.append(("availability_slo_met", service.id, float(value >= service.slo)))
+    return rows
+
+
+def coverage_gap_hours(record: RunRecord, scenario: Scenario) -> list[Row]:
+    """Hours per week when a role some incident class needs has nobody on shift."""
+    needed = _needed_roles(scenario)
+    weeks = (record.horizon - record.warmup) / calendar.MINUTES_PER_WEEK
+    rows = []
+    for role in scenario.roles:
+        if role.id not in needed:
+            continue
+        shifts = [p.shifts for p in record.people if p.role == role.id]
+        gaps = calendar.uncovered(shifts, record.warmup, record.horizon)
+        rows.append(("coverage_gap_hours", role.id, calendar.total_length(gaps) / 60.0 / weeks))
+    return rows
+
+
+def _needed_roles(scenario: Scenario) -> set[str]:
+    needed = set()
+    for cls in scenario.incidents.classes:
+        needed.update(scenario.eligible_roles(cls, scenario.triage_tier))
+        for step in cls.resolution:
+            needed.update(scenario.eligible_roles(cls, step.tier, step.roles))
+    return needed
+

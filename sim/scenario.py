@@ -1,0 +1,376 @@
+"""The scenario: a validated, immutable description of an operations organisation.
+
+Every default lives here, in the schema. Cross-references (a role's team, a
+class's priority, who can work a tier) are checked after the field-level
+validation so that one run reports every problem at once, each with its key
+path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from sim.distributions import Distribution, Lognormal
+
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Clock = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")]
+ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Model(BaseModel):
+    """Base for every scenario section: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, validate_default=True
+    )
+
+
+def _check_zone(name: str) -> str:
+    if name.upper() == "UTC":
+        return "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown IANA time zone {name!r} (e.g. 'Europe/Berlin')") from exc
+    return name
+
+
+class Calendar(Model):
+    """When the simulated period starts and how long it runs."""
+
+    start: dt.date = Field(dt.date(2027, 1, 4), description="First simulated day (00:00 UTC).")
+    days: int = Field(90, gt=0, description="Horizon in days.")
+    warmup_days: float = Field(
+        0, ge=0, description="Incidents occurring before this are simulated but not measured."
+    )
+
+    @field_validator("warmup_days")
+    @classmethod
+    def _warmup_inside_horizon(cls, value: float, info: ValidationInfo) -> float:
+        days = info.data.get("days")
+        if days is not None and value >= days:
+            raise ValueError(f"must be less than days ({days})")
+        return value
+
+
+class Site(Model):
+    """A location whose people share a time zone and public holidays."""
+
+    id: Id
+    name: str | None = None
+    timezone: str = Field(description="IANA time zone, e.g. America/New_York.")
+    holidays: tuple[dt.date, ...] = Field((), description="Local dates with no shifts.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return _check_zone(value)
+
+
+class Team(Model):
+    """An organisational team; the escalation matrix engages teams."""
+
+    id: Id
+    name: str | None = None
+
+
+class Tier(Model):
+    """An escalation tier, in escalation order (e.g. L1 NOC ... L4 Architecture)."""
+
+    id: Id
+    name: str | None = None
+
+
+class Shift(Model):
+    """A recurring working window."""
+
+    id: Id
+    start: Clock = Field(description="Local start, HH:MM.")
+    end: Clock = Field(description="End, HH:MM (24:00 allowed); before start means overnight.")
+    timezone: str = Field(
+        "local", description="'local' (each person's site), 'UTC', or an IANA zone."
+    )
+    days: tuple[Weekday, ...] = Field(ALL_DAYS, min_length=1, description="Days a shift starts.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return value if value == "local" else _check_zone(value)
+
+
+class Staffing(Model):
+    """Headcount of one role at one site on one shift."""
+
+    site: Id
+    count: int = Field(ge=0)
+    shift: Id
+
+
+class Role(Model):
+    """A job: who holds it, where, what they can work, what an hour costs."""
+
+    id: Id
+    name: str | None = None
+    team: Id
+    employment: Literal["employee", "contractor"] = "employee"
+    tiers: tuple[Id, ...] = Field(min_length=1, description="Escalation tiers this role works.")
+    categories: tuple[Id, ...] | Literal["all"] = Field(
+        "all", description="Incident categories this role works."
+    )
+    hourly_cost: float = Field(0, ge=0, description="Fully loaded cost per hour.")
+    staff: tuple[Staffing, ...] = Field(min_length=1)
+
+    def works(self, category: str) -> bool:
+        """Whether this role may work incidents of ``category``."""
+        return self.categories == "all" or category in self.categories
+
+
+class Priority(Model):
+    """A priority level with its targets, most urgent first in the list."""
+
+    id: Id
+    name: str | None = None
+    response_minutes: float = Field(gt=0, description="Response-time SLA.")
+    mttr_minutes: float | None = Field(None, gt=0, description="Target mean time to restore.")
+    pages_off_shift: bool = Field(
+        True, description="Page someone off shift when no qualified person is on shift."
+    )
+    postmortem: Distribution | None = Field(
+        None, description="Post-mortem effort after restore (minutes); none if absent."
+    )
+
+
+class Service(Model):
+    """A service whose outages count against its availability SLO."""
+
+    id: Id
+    name: str | None = None
+    slo: float = Field(gt=0, lt=1, description="Availability objective, e.g. 0.999.")
+
+
+class Profile(Model):
+    """Relative arrival intensity by hour; normalised so its weekly mean is 1."""
+
+    timezone: str = Field("UTC", description="IANA zone, 'UTC' or a site id.")
+    daily: tuple[float, ...] | None = Field(
+        None, min_length=24, max_length=24, description="24 weights, Monday to Sunday alike."
+    )
+    weekend: tuple[float, ...] | None = Field(
+        None, min_length=24, max_length=24, description="24 weights for Saturday and Sunday."
+    )
+    weekly: tuple[float, ...] | None = Field(
+        None, min_length=168, max_length=168, description="168 weights from Monday 00:00."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _utc_spelling(cls, value: str) -> str:
+        return "UTC" if value.upper() == "UTC" else value
+
+    @field_validator("daily", "weekend", "weekly")
+    @classmethod
+    def _non_negative(cls, value):
+        if value is not None and (min(value) < 0 or max(value) <= 0):
+            raise ValueError("weights must be >= 0 and not all zero")
+        return value
+
+    def hour_of_week_weights(self) -> tuple[float, ...]:
+        """168 weights with mean 1 (flat when nothing is given)."""
+        if self.weekly is not None:
+            raw = self.weekly
+        else:
+            day = self.daily or (1.0,) * 24
+            raw = day * 5 + (self.weekend or day) * 2
+        mean = sum(raw) / len(raw)
+        return tuple(w / mean for w in raw)
+
+
+class Step(Model):
+    """Resolution work at one tier, and the chance it must go to the next tier."""
+
+    tier: Id
+    effort: Distribution = Field(description="Hands-on work at this tier (minutes).")
+    escalate: float = Field(0, ge=0, le=1, description="Probability of escalating onwards.")
+    roles: tuple[Id, ...] | None = Field(
+        None, description="Only these roles work this step (e.g. a specialist)."
+    )
+
+
+class IncidentClass(Model):
+    """A kind of incident: how often, how urgent, who works it, for how long."""
+
+    id: Id
+    priority: Id
+    category: Id
+    service: Id | None = None
+    rate_per_day: float = Field(gt=0, description="Mean arrivals per day before the multiplier.")
+    profile: Id | None = Field(None, description="Named hour-of-week profile; flat if absent.")
+    outage: bool = Field(False, description="Counts against its service's availability.")
+    impact: float = Field(
+        1.0, gt=0, le=1, description="Share of the service lost during an outage (partial)."
+    )
+    detection: Distribution = Field(0, description="Occurrence to detection (minutes).")
+    triage: Distribution = Field(0, description="Triage effort by the first responder.")
+    engage: tuple[Id, ...] | None = Field(
+        None, description="Teams engaged; the escalation matrix's teams if absent."
+    )
+    resolution: tuple[Step, ...] = Field(min_length=1)
+    postmortem: Distribution | None = Field(None, description="Overrides the priority's.")
+
+
+class Incidents(Model):
+    """The incident workload."""
+
+    rate_multiplier: float = Field(1.0, gt=0, description="Scales every class's rate (growth).")
+    profiles: dict[Id, Profile] = Field(default_factory=dict)
+    classes: tuple[IncidentClass, ...] = Field(min_length=1)
+
+
+class Escalation(Model):
+    """Which teams each priority engages, and which tier triages."""
+
+    matrix: dict[Id, tuple[Id, ...]] = Field(
+        default_factory=dict, description="Priority -> teams engaged; all teams if absent."
+    )
+    triage_tier: Id | None = Field(None, description="Tier that triages; the first if absent.")
+
+
+class Paging(Model):
+    """Reaching someone who is off shift when a needed role has nobody on shift."""
+
+    ack_delay: Distribution = Field(
+        Lognormal(median=5, p95=20),
+        description="Page to acknowledgement; PagerDuty MTTA 4-6 min (domain.md 1.3).",
+    )
+
+
+class WorkRules(Model):
+    """How work is picked up, interrupted and handed over."""
+
+    preemptive: bool = Field(True, description="Higher priority interrupts lower priority work.")
+    shift_end: Literal["overtime", "handoff"] = Field(
+        "overtime", description="At shift end: finish the work, or hand it to someone on shift."
+    )
+    handoff_delay: Distribution = Field(0, description="Added work when work changes hands.")
+    ack_delay: Distribution = Field(0, description="On-shift responder's acknowledgement delay.")
+    response_clock: Literal["detected", "started"] = Field(
+        "detected", description="Response time counts from detection or from occurrence."
+    )
+
+
+class Band(Model):
+    """A target range."""
+
+    low: float = Field(ge=0, le=1)
+    high: float = Field(ge=0, le=1)
+
+
+class Targets(Model):
+    """Organisation-wide targets (per-priority ones sit on the priorities)."""
+
+    mttd_minutes: float | None = Field(None, gt=0, description="Mean time to detect.")
+    response_sla_adherence: float = Field(
+        0.95, gt=0, le=1, description="Share of incidents that must meet their response SLA."
+    )
+    utilization: Band = Band(low=0.7, high=0.8)
+
+
+class Scenario(Model):
+    """A whole operations organisation and its workload."""
+
+    name: str
+    description: str = ""
+    calendar: Calendar = Calendar()
+    sites: tuple[Site, ...] = Field(min_length=1)
+    teams: tuple[Team, ...] = Field(min_length=1)
+    tiers: tuple[Tier, ...] = Field(min_length=1)
+    shifts: tuple[Shift, ...] = Field(min_length=1)
+    roles: tuple[Role, ...] = Field(min_length=1)
+    priorities: tuple[Priority, ...] = Field(min_length=1)
+    services: tuple[Service, ...] = ()
+    incidents: Incidents
+    escalation: Escalation = Escalation()
+    paging: Paging = Paging()
+    work_rules: WorkRules = WorkRules()
+    targets: Targets = Targets()
+
+    @model_validator(mode="after")
+    def _references_resolve(self):
+        from sim.references import reference_problems
+
+        found = reference_problems(self)
+        if found:
+            raise ValueError("\n".join(found))
+        return self
+
+    def by_id(self, section: str) -> dict[str, Model]:
+        """Items of a list section keyed by id, e.g. ``by_id('roles')``."""
+        return {item.id: item for item in getattr(self, section)}
+
+    @property
+    def horizon_minutes(self) -> float:
+        """Simulated period in minutes."""
+        return self.calendar.days * 1440.0
+
+    @property
+    def warmup_minutes(self) -> float:
+        """Start of the measured window in minutes."""
+        return self.calendar.warmup_days * 1440.0
+
+    @property
+    def triage_tier(self) -> str:
+        """The tier that triages new incidents."""
+        return self.escalation.triage_tier or self.tiers[0].id
+
+    def priority_rank(self, priority: str) -> int:
+        """0 for the most urgent priority."""
+        return [p.id for p in self.priorities].index(priority)
+
+    def engaged_teams(self, cls: IncidentClass) -> tuple[str, ...]:
+        """Teams an incident class engages (class setting, else matrix, else all)."""
+        if cls.engage is not None:
+            return cls.engage
+        return self.escalation.matrix.get(cls.priority, tuple(t.id for t in self.teams))
+
+    def eligible_roles(
+        self, cls: IncidentClass, tier: str, only: Iterable[str] | None = None
+    ) -> tuple[str, ...]:
+        """Roles that may work ``cls`` at ``tier``, most junior and cheapest first.
+
+        Roles in the engaged teams are preferred; when none of them holds the
+        tier the incident escalates beyond the matrix to any team that does.
+        """
+        able = [r for r in self.roles if tier in r.tiers and r.works(cls.category)]
+        if only is not None:
+            named = set(only)
+            able = [r for r in able if r.id in named]
+        else:
+            engaged = set(self.engaged_teams(cls))
+            able = [r for r in able if r.team in engaged] or able
+        order = {t.id: i for i, t in enumerate(self.tiers)}
+        able.sort(key=lambda r: (max(order.get(t, 0) for t in r.tiers), r.hourly_cost))
+        return tuple(r.id for r in able)
+
+    def headcount(self, role: Role) -> int:
+        """People in a role across sites."""
+        return sum(s.count for s in role.staff)
+
+    def postmortem_effort(self, cls: IncidentClass):
+        """Post-mortem effort distribution for a class, or None."""
+        if cls.postmortem is not None:
+            return cls.postmortem
+        return self.by_id("priorities")[cls.priority].postmortem

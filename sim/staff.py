@@ -1,0 +1,102 @@
+"""The staff: named people with their schedules, and the pools of roles that can work each task.
+
+People are individuals (``sre-platform-eu-1``), each with a role, site and the
+intervals when they are on shift. A *pool* is the ordered tuple of roles that
+may work one kind of task (a class's triage, or one of its resolution tiers);
+pools are computed once so that finding a responder never scans people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim import calendar
+from sim.records import PersonInfo
+from sim.scenario import IncidentClass, Scenario, Shift
+
+
+@dataclass(frozen=True)
+class ClassPlan:
+    """Per incident class: priority rank and the pool index of each task."""
+
+    rank: int
+    triage_pool: int
+    step_pools: tuple[int, ...]
+    pages: bool
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Everyone in the organisation and the task pools built from the scenario."""
+
+    people: tuple[PersonInfo, ...]
+    person_role: tuple[int, ...]  # role index per person
+    role_ids: tuple[str, ...]
+    pools: tuple[tuple[int, ...], ...]  # role indices per pool, preferred first
+    classes: tuple[ClassPlan, ...]
+
+    @property
+    def role_pools(self) -> tuple[tuple[int, ...], ...]:
+        """For each role, the pools it belongs to."""
+        return tuple(
+            tuple(k for k, roles in enumerate(self.pools) if r in roles)
+            for r in range(len(self.role_ids))
+        )
+
+
+def build_staff(scenario: Scenario) -> Staff:
+    """Name every person, lay out their shifts, and index the task pools."""
+    people, person_role = [], []
+    role_ids = tuple(r.id for r in scenario.roles)
+    for r, role in enumerate(scenario.roles):
+        for staffing in role.staff:
+            for n in range(1, staffing.count + 1):
+                people.append(_person(scenario, role, staffing, n))
+                person_role.append(r)
+    pools: dict[tuple[int, ...], int] = {}
+    plans = tuple(_class_plan(scenario, cls, role_ids, pools) for cls in scenario.incidents.classes)
+    ordered = tuple(sorted(pools, key=pools.__getitem__))
+    return Staff(tuple(people), tuple(person_role), role_ids, ordered, plans)
+
+
+def _person(scenario: Scenario, role, staffing, n: int) -> PersonInfo:
+    site = scenario.by_id("sites")[staffing.site]
+    shift = scenario.by_id("shifts")[staffing.shift]
+    return PersonInfo(
+        name=f"{role.id}-{site.id}-{n}",
+        role=role.id,
+        team=role.team,
+        site=site.id,
+        employment=role.employment,
+        hourly_cost=role.hourly_cost,
+        shifts=shift_schedule(scenario, shift, site),
+    )
+
+
+def shift_schedule(scenario: Scenario, shift: Shift, site) -> list[tuple[float, float]]:
+    """On-shift intervals (model minutes) of one shift pattern worked at one site."""
+    zone = site.timezone if shift.timezone == "local" else shift.timezone
+    holidays = site.holidays
+    return calendar.shift_intervals(
+        scenario.calendar.start,
+        scenario.calendar.days,
+        zone,
+        calendar.parse_clock(shift.start),
+        calendar.parse_clock(shift.end),
+        [calendar.WEEKDAYS.index(d) for d in shift.days],
+        holidays,
+    )
+
+
+def _class_plan(scenario: Scenario, cls: IncidentClass, role_ids, pools: dict) -> ClassPlan:
+    def pool_of(tier: str, only) -> int:
+        roles = tuple(role_ids.index(r) for r in scenario.eligible_roles(cls, tier, only))
+        return pools.setdefault(roles, len(pools))
+
+    priority = scenario.by_id("priorities")[cls.priority]
+    return ClassPlan(
+        rank=scenario.priority_rank(cls.priority),
+        triage_pool=pool_of(scenario.triage_tier, None),
+        step_pools=tuple(pool_of(step.tier, step.roles) for step in cls.resolution),
+        pages=priority.pages_off_shift,
+    )

@@ -1,0 +1,479 @@
+"""Tests for sim.metrics: exact KPI values on tiny hand-built run records."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim import metrics
+from sim.records import CALLOUT, OVERTIME, SHIFT, IncidentLog, PersonInfo, RunRecord, WorkLog
+from sim.scenario import Scenario
+
+NAN = float("nan")
+DAY = 1440.0
+WEEK = 7 * DAY
+
+# incident classes by index
+OUT_SVC, OUT_WEB, P2_SVC = 0, 1, 2
+# ranks: 0 = P1, 1 = P2, 2 = post-mortem
+P1, P2, PM = 0, 1, 2
+
+
+def make_scenario(response_clock: str = "detected") -> Scenario:
+    return Scenario.model_validate(
+        {
+            "name": "tiny",
+            "calendar": {"start": "2027-01-04", "days": 7},
+            "sites": [{"id": "hq", "timezone": "UTC"}, {"id": "eu", "timezone": "Europe/Berlin"}],
+            "teams": [{"id": "ops"}, {"id": "eng"}],
+            "tiers": [{"id": "L1"}, {"id": "L2"}, {"id": "L3"}],
+            "shifts": [{"id": "always", "start": "00:00", "end": "24:00"}],
+            "roles": [
+                {
+                    "id": "responder",
+                    "team": "ops",
+                    "tiers": ["L1"],
+                    "staff": [{"site": "hq", "count": 1, "shift": "always"}],
+                },
+                {
+                    "id": "expert",
+                    "team": "eng",
+                    "tiers": ["L2"],
+                    "staff": [{"site": "eu", "count": 1, "shift": "always"}],
+                },
+                {
+                    "id": "manager",
+                    "team": "eng",
+                    "tiers": ["L3"],
+                    "staff": [{"site": "eu", "count": 0, "shift": "always"}],
+                },
+            ],
+            "priorities": [
+                {"id": "P1", "response_minutes": 15, "mttr_minutes": 60},
+                {"id": "P2", "response_minutes": 60},
+            ],
+            "services": [{"id": "svc", "slo": 0.99}, {"id": "web", "slo": 0.999}],
+            "incidents": {
+                "classes": [
+                    {
+                        "id": "out-svc",
+                        "priority": "P1",
+                        "category": "x",
+                        "service": "svc",
+                        "outage": True,
+                        "rate_per_day": 1,
+                        "resolution": [
+                            {"tier": "L1", "effort": 10, "escalate": 0.5},
+                            {"tier": "L2", "effort": 10},
+                        ],
+                    },
+                    {
+                        "id": "out-web",
+                        "priority": "P1",
+                        "category": "x",
+                        "service": "web",
+                        "outage": True,
+                        "rate_per_day": 1,
+                        "resolution": [{"tier": "L1", "effort": 10}],
+                    },
+                    {
+                        "id": "p2-svc",
+                        "priority": "P2",
+                        "category": "x",
+                        "service": "svc",
+                        "rate_per_day": 1,
+                        "resolution": [{"tier": "L1", "effort": 10}],
+                    },
+                ],
+            },
+            "work_rules": {"response_clock": response_clock},
+        }
+    )
+
+
+def person(name, role="responder", team="ops", site="hq", shifts=((0.0, WEEK),)):
+    return PersonInfo(
+        name=name,
+        role=role,
+        team=team,
+        site=site,
+        employment="employee",
+        hourly_cost=0.0,
+        shifts=list(shifts),
+    )
+
+
+def make_record(incidents=(), people=None, work=None, horizon=WEEK, warmup=0.0) -> RunRecord:
+    """``incidents``: tuples (cls, started, detected, acknowledged, restored)."""
+    incidents = list(incidents)
+    log = IncidentLog.empty([i[0] for i in incidents], [i[1] for i in incidents])
+    for k, (_, _, det, ack, res) in enumerate(incidents):
+        log.detected[k], log.acknowledged[k], log.restored[k] = det, ack, res
+    people = people if people is not None else [person("a")]
+    return RunRecord(
+        replication=0,
+        horizon=horizon,
+        warmup=warmup,
+        people=people,
+        incidents=log.as_arrays(),
+        work=work or WorkLog(),
+        preempted_work=np.zeros(len(people)),
+    )
+
+
+def kpi(rows, metric, group="all"):
+    found = [v for m, g, v in rows if m == metric and g == group]
+    assert len(found) == 1, (metric, group, found)
+    return found[0]
+
+
+def assert_nan(value):
+    assert math.isnan(value), value
+
+
+H = WEEK
+RESPONSE_CASE = [
+    (OUT_SVC, 0.0, 5.0, 20.0, 80.0),  # response 15 (== target): met
+    (OUT_WEB, 100.0, 100.0, 116.0, 200.0),  # response 16: miss
+    (OUT_SVC, H - 10, H - 10, NAN, NAN),  # unacknowledged, 10 < 15 min waited: left out
+    (OUT_WEB, H - 100, H - 100, NAN, NAN),  # unacknowledged, target passed: miss
+    (P2_SVC, 200.0, 210.0, 260.0, 500.0),  # response 50 (60 from start): met
+    (P2_SVC, H - 100, NAN, NAN, NAN),  # never detected
+]
+
+
+def test_response_adherence_detected_clock():
+    rows = metrics.kpi_rows(make_record(RESPONSE_CASE), make_scenario("detected"))
+    assert kpi(rows, "response_sla_adherence", "P1") == pytest.approx(1 / 3)
+    # the undetected P2 has not started its response clock: left out
+    assert kpi(rows, "response_sla_adherence", "P2") == 1.0
+    assert kpi(rows, "response_sla_adherence") == 0.5
+    assert kpi(rows, "mtta_minutes", "P1") == 15.5
+    assert kpi(rows, "mtta_minutes", "P2") == 50.0
+    assert kpi(rows, "mtta_minutes") == 27.0
+
+
+def test_response_adherence_started_clock():
+    rows = metrics.kpi_rows(make_record(RESPONSE_CASE), make_scenario("started"))
+    assert kpi(rows, "response_sla_adherence", "P1") == 0.0
+    # P2: 60 == target is met; the undetected one waited 100 > 60 min: miss
+    assert kpi(rows, "response_sla_adherence", "P2") == 0.5
+    assert kpi(rows, "response_sla_adherence") == pytest.approx(1 / 5)
+    assert kpi(rows, "mtta_minutes", "P1") == 18.0
+    assert kpi(rows, "mtta_minutes", "P2") == 60.0
+    assert kpi(rows, "mtta_minutes") == 32.0
+
+
+def test_unacknowledged_incident_becomes_a_miss_once_target_passes():
+    s = make_scenario()
+    pending = [(OUT_SVC, 1000.0, 1000.0, NAN, NAN)]
+    assert_nan(
+        kpi(
+            metrics.kpi_rows(make_record(pending, horizon=1010.0), s),
+            "response_sla_adherence",
+            "P1",
+        )
+    )
+    assert (
+        kpi(
+            metrics.kpi_rows(make_record(pending, horizon=1016.0), s),
+            "response_sla_adherence",
+            "P1",
+        )
+        == 0.0
+    )
+
+
+def test_detect_restore_means_and_quantiles():
+    rows = metrics.kpi_rows(make_record(RESPONSE_CASE), make_scenario())
+    assert kpi(rows, "mttd_minutes", "P1") == 1.25
+    assert kpi(rows, "mttd_minutes", "P2") == 10.0
+    assert kpi(rows, "mttd_minutes") == 3.0
+    assert kpi(rows, "mttr_minutes", "P1") == 90.0
+    assert kpi(rows, "mttr_minutes", "P2") == 300.0
+    assert kpi(rows, "mttr_minutes") == 160.0
+    assert kpi(rows, "mttr_median_minutes") == 100.0
+    assert kpi(rows, "mttr_median_minutes", "P1") == 90.0
+    assert kpi(rows, "mttr_p90_minutes") == pytest.approx(260.0)
+    assert kpi(rows, "mttr_p90_minutes", "P1") == pytest.approx(98.0)
+    assert kpi(rows, "incidents", "P1") == 4
+    assert kpi(rows, "incidents", "P2") == 2
+    assert kpi(rows, "incidents") == 6
+    assert kpi(rows, "backlog_at_end") == 3
+
+
+def test_incident_table_durations():
+    table = metrics.incident_table(make_record(RESPONSE_CASE), make_scenario())
+    assert list(table["class"][:3]) == ["out-svc", "out-web", "out-svc"]
+    assert list(table["priority"]) == ["P1"] * 4 + ["P2"] * 2
+    assert table["detect_minutes"].iloc[0] == 5.0
+    assert table["response_minutes"].iloc[0] == 15.0
+    assert table["restore_minutes"].iloc[4] == 300.0
+    assert table["measured"].all()
+
+
+def test_warmup_excludes_earlier_incidents():
+    incidents = [
+        (OUT_SVC, 100.0, 100.0, 130.0, 400.0),  # before warm-up: a miss, not counted
+        (OUT_SVC, 1000.0, 1000.0, NAN, NAN),  # before warm-up, still open at the end
+        (OUT_SVC, 2000.0, 2001.0, 2005.0, 2060.0),
+    ]
+    rows = metrics.kpi_rows(make_record(incidents, warmup=DAY), make_scenario())
+    assert kpi(rows, "incidents") == 1
+    assert kpi(rows, "incidents", "P1") == 1
+    assert kpi(rows, "incidents", "P2") == 0
+    assert kpi(rows, "response_sla_adherence") == 1.0
+    assert kpi(rows, "mtta_minutes") == 4.0
+    assert kpi(rows, "mttd_minutes") == 1.0
+    assert kpi(rows, "mttr_minutes") == 60.0
+    assert_nan(kpi(rows, "mtta_minutes", "P2"))
+    assert_nan(kpi(rows, "response_sla_adherence", "P2"))
+    assert_nan(kpi(rows, "mttr_minutes", "P2"))
+    # the backlog is the state at the horizon, whenever the incident started
+    assert kpi(rows, "backlog_at_end") == 1
+
+
+# ---------------------------------------------------------------------- availability
+
+
+def test_availability_merges_overlapping_outages():
+    incidents = [
+        (OUT_SVC, 0.0, 0.0, 0.0, 60.0),
+        (OUT_SVC, 30.0, 30.0, 30.0, 90.0),  # overlaps: union is 90 min
+        (P2_SVC, 100.0, 100.0, 100.0, 1000.0),  # same service but not an outage
+        (OUT_WEB, 5000.0, 5000.0, NAN, NAN),  # unrestored: down until the horizon
+    ]
+    s = make_scenario()
+    record = make_record(incidents)
+    assert metrics.outage_minutes(record, s, "svc") == 90.0
+    assert metrics.outage_minutes(record, s, "web") == WEEK - 5000.0
+    rows = metrics.kpi_rows(record, s)
+    assert kpi(rows, "availability", "svc") == 1 - 90 / WEEK
+    assert kpi(rows, "availability_slo_met", "svc") == 1.0  # 90 < 100.8 min allowed
+    assert kpi(rows, "availability", "web") == 1 - (WEEK - 5000) / WEEK
+    assert kpi(rows, "availability_slo_met", "web") == 0.0
+
+
+def test_availability_slo_missed_when_outages_add_up():
+    incidents = [
+        (OUT_SVC, 0.0, 0.0, 0.0, 60.0),
+        (OUT_SVC, 30.0, 30.0, 30.0, 90.0),
+        (OUT_SVC, 200.0, 200.0, 200.0, 240.0),  # 130 min > 100.8 min allowed
+    ]
+    rows = metrics.kpi_rows(make_record(incidents), make_scenario())
+    assert kpi(rows, "availability", "svc") == 1 - 130 / WEEK
+    assert kpi(rows, "availability_slo_met", "svc") == 0.0
+    assert kpi(rows, "availability", "web") == 1.0
+    assert kpi(rows, "availability_slo_met", "web") == 1.0
+
+
+def test_availability_clipped_to_window():
+    incidents = [
+        (OUT_SVC, 0.0, 0.0, 0.0, 100.0),  # wholly before warm-up
+        (OUT_SVC, 1400.0, 1400.0, 1400.0, 1500.0),  # straddles warm-up: 60 min count
+        (OUT_SVC, 1450.0, 1450.0, 1450.0, 1460.0),  # inside the previous one
+    ]
+    s = make_scenario()
+    record = make_record(incidents, warmup=DAY)
+    assert metrics.outage_minutes(record, s, "svc") == 60.0
+    rows = metrics.kpi_rows(record, s)
+    assert kpi(rows, "availability", "svc") == 1 - 60 / (WEEK - DAY)
+
+
+# ---------------------------------------------------------------------- people
+
+
+def _staff():
+    return [
+        person("A", shifts=[(0.0, 480.0), (1440.0, 1920.0)]),  # 16 h
+        person("B", site="eu", shifts=[(480.0, 960.0)]),  # 8 h
+        person("C", role="expert", team="eng", site="eu", shifts=[(0.0, 1440.0)]),  # 24 h
+    ]
+
+
+def _work():
+    w = WorkLog()
+    w.add(0, 0, 0.0, 60.0, P1, SHIFT)
+    w.add(0, 0, 1440.0, 1560.0, P2, SHIFT)
+    w.add(0, 0, 480.0, 540.0, P1, OVERTIME)  # 1 h
+    w.add(0, 0, 600.0, 600.0, P1, OVERTIME)  # zero-length: dropped
+    w.add(1, 0, 500.0, 740.0, PM, SHIFT)
+    w.add(1, 0, 2000.0, 2090.0, P1, CALLOUT)  # 1.5 h
+    w.add(2, 0, 100.0, 400.0, P2, SHIFT)
+    w.add(2, 0, 3000.0, 3030.0, P1, CALLOUT)  # 0.5 h
+    w.add(2, 0, 1440.0, 1470.0, PM, OVERTIME)  # 0.5 h
+    return w
+
+
+def test_worklog_drops_zero_length_segments():
+    assert len(_work().person) == 8
+
+
+def test_utilization_by_level():
+    rows = metrics.kpi_rows(make_record(people=_staff(), work=_work()), make_scenario())
+    expected = {
+        "person:A": 3 / 16,
+        "person:B": 4 / 8,
+        "person:C": 5 / 24,
+        "role:responder": 7 / 24,
+        "role:expert": 5 / 24,
+        "team:ops": 7 / 24,
+        "team:eng": 5 / 24,
+        "site:hq": 3 / 16,
+        "site:eu": 9 / 32,
+        "all": 12 / 48,
+    }
+    got = {g: v for m, g, v in rows if m == "utilization"}
+    assert got == pytest.approx(expected)
+    assert set(got) == set(expected)
+
+
+def test_overtime_and_callout_by_group():
+    rows = metrics.kpi_rows(make_record(people=_staff(), work=_work()), make_scenario())
+    overtime = {g: v for m, g, v in rows if m == "overtime_hours"}
+    callout = {g: v for m, g, v in rows if m == "callout_hours"}
+    assert overtime == pytest.approx(
+        {
+            "role:responder": 1.0,
+            "role:expert": 0.5,
+            "team:ops": 1.0,
+            "team:eng": 0.5,
+            "site:hq": 1.0,
+            "site:eu": 0.5,
+            "all": 1.5,
+        }
+    )
+    assert callout == pytest.approx(
+        {
+            "role:responder": 1.5,
+            "role:expert": 0.5,
+            "team:ops": 1.5,
+            "team:eng": 0.5,
+            "site:hq": 0.0,
+            "site:eu": 2.0,
+            "all": 2.0,
+        }
+    )
+
+
+def test_people_table_exact():
+    table = metrics.people_table(make_record(people=_staff(), work=_work()), make_scenario())
+    t = table.set_index("person")
+    assert list(t.index) == ["A", "B", "C"]
+    assert list(t.scheduled_hours) == [16.0, 8.0, 24.0]
+    assert list(t.busy_hours) == [3.0, 4.0, 5.0]
+    assert list(t.overtime_hours) == [1.0, 0.0, 0.5]
+    assert list(t.callout_hours) == [0.0, 1.5, 0.5]
+    assert list(t.busy_P1_hours) == [2.0, 1.5, 0.5]
+    assert list(t.busy_P2_hours) == [2.0, 0.0, 5.0]
+    assert list(t.busy_postmortem_hours) == [0.0, 4.0, 0.5]
+    assert list(t.idle_hours) == [13.0, 4.0, 19.0]
+    assert list(t.utilization) == pytest.approx([3 / 16, 0.5, 5 / 24])
+
+
+def test_people_table_clips_work_and_shifts_to_window():
+    people = [person("A", shifts=[(0.0, 480.0), (WEEK - 60, WEEK)])]
+    w = WorkLog()
+    w.add(0, 0, 60.0, 180.0, P1, SHIFT)  # 1 h after the 120-min warm-up
+    w.add(0, 0, 0.0, 100.0, P1, SHIFT)  # wholly in the warm-up
+    w.add(0, 0, WEEK - 30, WEEK + 30, P1, OVERTIME)  # half past the horizon
+    t = metrics.people_table(make_record(people=people, work=w, warmup=120.0), make_scenario())
+    assert t.scheduled_hours.iloc[0] == 7.0
+    assert t.busy_hours.iloc[0] == 1.0
+    assert t.overtime_hours.iloc[0] == 0.5
+
+
+segment = st.tuples(
+    st.integers(0, 2),
+    st.floats(-100, WEEK + 100),
+    st.floats(0, 600),
+    st.integers(0, 2),
+    st.sampled_from([SHIFT, OVERTIME, CALLOUT]),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(segments=st.lists(segment, max_size=30), warmup=st.floats(0, 3 * DAY))
+def test_people_table_invariants(segments, warmup):
+    w = WorkLog()
+    for p, start, length, rank, mode in segments:
+        w.add(p, 0, start, start + length, rank, mode)
+    t = metrics.people_table(make_record(people=_staff(), work=w, warmup=warmup), make_scenario())
+    assert np.allclose(t.busy_hours + t.idle_hours, t.scheduled_hours)
+    by_priority = t.busy_P1_hours + t.busy_P2_hours + t.busy_postmortem_hours
+    assert np.allclose(by_priority, t.busy_hours + t.overtime_hours + t.callout_hours)
+    # brute force: clipped on-shift work per person
+    for p in range(3):
+        expected = (
+            sum(
+                max(min(s + n, WEEK) - max(s, warmup), 0.0)
+                for q, s, n, _, mode in segments
+                if q == p and mode == SHIFT and n > 0
+            )
+            / 60
+        )
+        assert t.busy_hours.iloc[p] == pytest.approx(expected, abs=1e-9)
+    for column in ("scheduled_hours", "busy_hours", "overtime_hours", "callout_hours"):
+        assert (t[column] >= 0).all()
+
+
+# ---------------------------------------------------------------------- coverage
+
+
+def _daily(begin_h, end_h, days=7):
+    return [(d * DAY + begin_h * 60, d * DAY + end_h * 60) for d in range(days)]
+
+
+@pytest.mark.parametrize("days", [7, 14])
+def test_coverage_gap_for_role_covering_only_night(days):
+    people = [
+        person("n", shifts=_daily(0, 8, days)),
+        person("x", role="expert", team="eng", site="eu", shifts=[(0.0, days * DAY)]),
+    ]
+    rows = metrics.kpi_rows(make_record(people=people, horizon=days * DAY), make_scenario())
+    gaps = {g: v for m, g, v in rows if m == "coverage_gap_hours"}
+    # manager works no tier any class needs: no row
+    assert gaps == pytest.approx({"responder": 16 * 7, "expert": 0.0})
+
+
+def test_coverage_gap_overlapping_people():
+    people = [
+        person("n1", shifts=_daily(0, 8)),
+        person("n2", shifts=_daily(4, 12)),
+        person("x", role="expert", team="eng", site="eu", shifts=_daily(0, 24)),
+    ]
+    rows = metrics.kpi_rows(make_record(people=people), make_scenario())
+    assert kpi(rows, "coverage_gap_hours", "responder") == pytest.approx(12 * 7)
+    assert kpi(rows, "coverage_gap_hours", "expert") == 0.0
+
+
+def test_coverage_gap_of_unstaffed_needed_role_is_whole_week():
+    people = [person("n", shifts=_daily(0, 24))]
+    rows = metrics.kpi_rows(make_record(people=people), make_scenario())
+    assert kpi(rows, "coverage_gap_hours", "expert") == pytest.approx(168.0)
+
+
+def test_backlog_at_end_counts_unrestored():
+    incidents = [
+        (OUT_SVC, 0.0, 0.0, 1.0, 10.0),
+        (OUT_SVC, 10.0, 10.0, NAN, NAN),
+        (P2_SVC, 20.0, 20.0, 30.0, NAN),
+        (P2_SVC, 30.0, 30.0, 31.0, 40.0),
+    ]
+    rows = metrics.kpi_rows(make_record(incidents), make_scenario())
+    assert kpi(rows, "backlog_at_end") == 2
+
+
+def test_empty_record():
+    rows = metrics.kpi_rows(make_record(), make_scenario())
+    assert kpi(rows, "incidents") == 0
+    assert_nan(kpi(rows, "response_sla_adherence"))
+    assert_nan(kpi(rows, "mttr_minutes"))
+    assert kpi(rows, "availability", "svc") == 1.0
+    assert kpi(rows, "backlog_at_end") == 0
+    assert isinstance(metrics.incident_table(make_record(), make_scenario()), pd.DataFrame)

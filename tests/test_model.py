@@ -1,0 +1,177 @@
+"""Exact event timelines of tiny scenarios: the model does what the lifecycle says."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.model import simulate_record
+from sim.records import CALLOUT, OVERTIME, SHIFT
+from tests.scenarios import tiny, workload
+
+SEQ = np.random.SeedSequence(0)
+
+
+def run(scenario, *incidents):
+    return simulate_record(scenario, SEQ, workload=workload(*incidents))
+
+
+def segments(record):
+    w = record.work
+    return sorted(zip(w.person, w.incident, w.start, w.end, w.mode, strict=True))
+
+
+def times(record, i):
+    log = record.incidents
+    return (log.started[i], log.detected[i], log.acknowledged[i], log.restored[i])
+
+
+def test_fifo_single_responder_timeline():
+    r = run(tiny(), {"at": 0, "detection": 5, "effort": [30]},
+            {"at": 10, "detection": 5, "effort": [30]})
+    assert times(r, 0) == (0, 5, 5, 35)
+    assert times(r, 1) == (10, 15, 35, 65)
+    assert segments(r) == [(0, 0, 5, 35, SHIFT), (0, 1, 35, 65, SHIFT)]
+
+
+def test_triage_then_first_tier_by_the_same_person_without_requeueing():
+    r = run(tiny(), {"at": 0, "triage": 4, "effort": [10]},
+            {"at": 1, "effort": [10]})
+    # incident 0 keeps its responder from triage into L1 work: 0..14; incident 1 waits
+    assert times(r, 0) == (0, 0, 0, 14)
+    assert times(r, 1) == (1, 1, 14, 24)
+
+
+def test_higher_priority_preempts_and_interrupted_work_resumes():
+    r = run(tiny(), {"at": 0, "cls": 1, "effort": [60]}, {"at": 10, "cls": 0, "effort": [20]})
+    assert times(r, 1) == (10, 10, 10, 30)
+    assert times(r, 0) == (0, 0, 0, 80)  # 10 done, 50 left, resumed at 30
+    assert list(r.incidents.preemptions) == [1, 0]
+    assert r.preempted_work[0] == 50
+    assert segments(r) == [(0, 0, 0, 10, SHIFT), (0, 0, 30, 80, SHIFT), (0, 1, 10, 30, SHIFT)]
+
+
+def test_non_preemptive_waits_for_the_current_work():
+    r = run(tiny(work_rules={"preemptive": False}),
+            {"at": 0, "cls": 1, "effort": [60]}, {"at": 10, "cls": 0, "effort": [20]})
+    assert times(r, 0) == (0, 0, 0, 60)
+    assert times(r, 1) == (10, 10, 60, 80)
+
+
+def test_priority_order_in_the_queue():
+    r = run(tiny(), {"at": 0, "cls": 1, "effort": [30]},
+            {"at": 1, "cls": 2, "effort": [10]}, {"at": 2, "cls": 1, "effort": [10]})
+    # P3 can be pre-empted by nobody here (busy with P1), waits behind the later P1
+    assert times(r, 2)[2:] == (30, 40)
+    assert times(r, 1)[2:] == (40, 50)
+
+
+SHORT_SHIFT = {"shifts": [{"id": "always", "start": "00:00", "end": "01:00", "timezone": "UTC"},
+                          {"id": "next", "start": "01:00", "end": "02:00", "timezone": "UTC"}]}
+
+
+def test_shift_end_overtime_is_recorded():
+    r = run(tiny(**SHORT_SHIFT), {"at": 30, "effort": [60]})
+    assert times(r, 0) == (30, 30, 30, 90)
+    assert segments(r) == [(0, 0, 30, 60, SHIFT), (0, 0, 60, 90, OVERTIME)]
+
+
+def test_handoff_to_the_next_shift_adds_the_handoff_delay():
+    scenario = tiny(**SHORT_SHIFT, work_rules={"shift_end": "handoff", "handoff_delay": 10},
+                    roles=[{"id": "operator", "staff": [
+                        {"site": "hq", "count": 1, "shift": "always"},
+                        {"site": "hq", "count": 1, "shift": "next"}]}])
+    r = run(scenario, {"at": 30, "effort": [60]})
+    assert times(r, 0) == (30, 30, 30, 100)  # 30 done, 30 left + 10 hand-off
+    assert list(r.incidents.handoffs) == [1]
+    assert r.incidents.responders[0] == [0, 1]
+    assert segments(r) == [(0, 0, 30, 60, SHIFT), (1, 0, 60, 100, SHIFT)]
+
+
+def test_handoff_with_nobody_on_shift_falls_back_to_overtime():
+    r = run(tiny(**SHORT_SHIFT, work_rules={"shift_end": "handoff", "handoff_delay": 10}),
+            {"at": 30, "effort": [60]})
+    assert times(r, 0) == (30, 30, 30, 90)
+    assert list(r.incidents.handoffs) == [0]
+
+
+NIGHT_OFF = {"shifts": [{"id": "always", "start": "08:00", "end": "16:00", "timezone": "UTC"}]}
+
+
+def test_nobody_on_shift_pages_someone_who_acknowledges_after_the_page_delay():
+    r = run(tiny(**NIGHT_OFF), {"at": 60, "cls": 1, "effort": [30]})
+    assert times(r, 0) == (60, 60, 67, 97)
+    assert list(r.incidents.pages) == [1]
+    assert segments(r) == [(0, 0, 67, 97, CALLOUT)]
+
+
+def test_priority_that_does_not_page_waits_for_the_shift():
+    r = run(tiny(**NIGHT_OFF), {"at": 60, "cls": 2, "effort": [30]})
+    assert times(r, 0) == (60, 60, 480, 510)
+    assert list(r.incidents.pages) == [0]
+
+
+def test_shift_starting_during_a_callout_turns_it_into_shift_work():
+    r = run(tiny(**NIGHT_OFF), {"at": 470, "cls": 1, "effort": [30]})
+    assert times(r, 0) == (470, 470, 477, 507)
+    assert segments(r) == [(0, 0, 477, 480, CALLOUT), (0, 0, 480, 507, SHIFT)]
+
+
+def test_on_shift_acknowledgement_delay():
+    r = run(tiny(work_rules={"ack_delay": 2}), {"at": 0, "detection": 3, "effort": [10]})
+    assert times(r, 0) == (0, 3, 5, 15)
+
+
+ESCALATING = {
+    "roles": [
+        {"id": "operator", "team": "noc", "tiers": ["L1"],
+         "staff": [{"site": "hq", "count": 1, "shift": "always"}]},
+        {"id": "sre", "team": "sre", "tiers": ["L2"],
+         "staff": [{"site": "hq", "count": 1, "shift": "always"}]},
+    ],
+    "incidents": {"classes": [
+        {"id": "deep", "priority": "P0", "category": "ops", "rate_per_day": 1,
+         "resolution": [{"tier": "L1", "effort": 1, "escalate": 0.5},
+                        {"tier": "L2", "effort": 1}]},
+    ]},
+}
+
+
+def test_escalation_moves_the_incident_to_the_next_tier():
+    r = run(tiny(**ESCALATING), {"at": 0, "cls": 3, "triage": 5, "effort": [10, 20]},
+            {"at": 1, "cls": 3, "effort": [3]})
+    assert times(r, 0) == (0, 0, 0, 35)
+    assert r.incidents.responders[0] == [0, 1]
+    assert list(r.incidents.tiers_reached) == [2, 1]
+    # the operator is free at 15, when L2 takes over; incident 1 waited for it
+    assert times(r, 1) == (1, 1, 15, 18)
+
+
+def test_postmortem_occupies_people_but_not_the_incident_clock():
+    r = run(tiny(), {"at": 0, "cls": 0, "effort": [10], "postmortem": 60},
+            {"at": 20, "cls": 2, "effort": [5]})
+    assert times(r, 0)[3] == 10
+    # the P3 incident pre-empts the post-mortem (lowest priority) and is done at 25
+    assert times(r, 1)[2:] == (20, 25)
+    assert r.incidents.postmortem_done[0] == 75
+    assert r.incidents.postmortem_done[1] != r.incidents.postmortem_done[1]  # nan: none
+
+
+def test_unfinished_work_is_open_at_the_horizon():
+    r = run(tiny(), {"at": 1400, "effort": [100]})
+    assert np.isnan(r.incidents.restored[0])
+    assert segments(r) == [(0, 0, 1400, 1440, SHIFT)]
+
+
+@pytest.mark.parametrize("cost_first", [True, False])
+def test_cheaper_role_is_preferred_when_both_are_free(cost_first):
+    costs = (10, 50) if cost_first else (50, 10)
+    roles = [
+        {"id": "operator", "staff": [{"site": "hq", "count": 0, "shift": "always"}]},
+        {"id": "a", "team": "noc", "tiers": ["L1"], "hourly_cost": costs[0],
+         "staff": [{"site": "hq", "count": 1, "shift": "always"}]},
+        {"id": "b", "team": "noc", "tiers": ["L1"], "hourly_cost": costs[1],
+         "staff": [{"site": "hq", "count": 1, "shift": "always"}]},
+    ]
+    r = run(tiny(roles=roles), {"at": 0, "effort": [10]})
+    assert r.people[r.incidents.responders[0][0]].role == ("a" if cost_first else "b")
