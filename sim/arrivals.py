@@ -13,6 +13,7 @@ and per source, so that a change to one class leaves the others' draws intact.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -46,8 +47,16 @@ def hourly_rates(scenario: Scenario, cls: IncidentClass) -> np.ndarray:
         weights = np.asarray(profile.hour_of_week_weights())
         sites = scenario.by_id("sites")
         zone = sites[profile.timezone].timezone if profile.timezone in sites else profile.timezone
-    how = calendar.hour_of_week(scenario.calendar.start, scenario.calendar.days, zone)
+    how = _hour_of_week(scenario.calendar.start, scenario.calendar.days, zone)
     return cls.rate_per_day * scenario.incidents.rate_multiplier / 24.0 * weights[how]
+
+
+@lru_cache(maxsize=64)
+def _hour_of_week(start, days: int, zone: str) -> np.ndarray:
+    # the same few zones recur across classes and replications; the lookup is the slow part
+    how = calendar.hour_of_week(start, days, zone)
+    how.flags.writeable = False
+    return how
 
 
 def poisson_times(rates: np.ndarray, rng: np.random.Generator) -> np.ndarray:

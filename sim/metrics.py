@@ -81,6 +81,8 @@ def incident_table(record: RunRecord, scenario: Scenario) -> pd.DataFrame:
         "category": [classes[k].category for k in cls],
         "service": [classes[k].service or "" for k in cls],
         "outage": [classes[k].outage for k in cls],
+        "started_utc": pd.Timestamp(scenario.calendar.start, tz="UTC")
+        + pd.to_timedelta(log.started, unit="m"),
         "started": log.started,
         "detected": log.detected,
         "acknowledged": log.acknowledged,
@@ -257,17 +259,23 @@ def availability(record: RunRecord, scenario: Scenario) -> list[Row]:
 
 
 def coverage_gap_hours(record: RunRecord, scenario: Scenario) -> list[Row]:
-    """Hours per week when a role some incident class needs has nobody on shift."""
+    """Hours per week when nobody is on shift: per role some class needs, and per tier."""
     needed = _needed_roles(scenario)
-    weeks = (record.horizon - record.warmup) / calendar.MINUTES_PER_WEEK
     rows = []
     for role in scenario.roles:
-        if role.id not in needed:
-            continue
-        shifts = [p.shifts for p in record.people if p.role == role.id]
-        gaps = calendar.uncovered(shifts, record.warmup, record.horizon)
-        rows.append(("coverage_gap_hours", role.id, calendar.total_length(gaps) / 60.0 / weeks))
+        if role.id in needed:
+            rows.append(("coverage_gap_hours", role.id, _gap(record, {role.id})))
+    for tier in scenario.tiers:
+        holders = {r.id for r in scenario.roles if tier.id in r.tiers}
+        rows.append(("coverage_gap_hours", f"tier:{tier.id}", _gap(record, holders)))
     return rows
+
+
+def _gap(record: RunRecord, roles: set[str]) -> float:
+    weeks = (record.horizon - record.warmup) / calendar.MINUTES_PER_WEEK
+    shifts = [p.shifts for p in record.people if p.role in roles]
+    gaps = calendar.uncovered(shifts, record.warmup, record.horizon)
+    return calendar.total_length(gaps) / 60.0 / weeks
 
 
 def _needed_roles(scenario: Scenario) -> set[str]:

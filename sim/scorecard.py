@@ -68,6 +68,8 @@ def scorecard(summary: pd.DataFrame, scenario: Scenario) -> list[Line]:
             f"{band.low:.0%}-{band.high:.0%}", _within(band.low, band.high))
     add("Utilization, all", "utilization", "all", "%", f"{band.low:.0%}-{band.high:.0%}",
         _within(band.low, band.high))
+    for tier in scenario.tiers:
+        add(f"Nobody on shift for {tier.id}", "coverage_gap_hours", f"tier:{tier.id}", "h/wk")
     for s in scenario.services:
         add(f"Availability {s.id}", "availability", s.id, "%%", f">= {s.slo:.3%}",
             _at_least(s.slo))
@@ -82,13 +84,14 @@ def scorecard(summary: pd.DataFrame, scenario: Scenario) -> list[Line]:
 
 def render(lines: list[Line], title: str = "") -> str:
     """A plain-text table of scorecard lines."""
-    header = f"{'KPI':<34} {'mean':>10} {'95% CI':>23}  {'target':<14} verdict"
+    width = max([34, *(len(line.label) for line in lines)])
+    header = f"{'KPI':<{width}} {'mean':>12} {'95% CI':>27}  {'target':<14} verdict"
     out = [title, header, "-" * len(header)] if title else [header, "-" * len(header)]
     for line in lines:
         fmt = _formatter(line.unit)
         ci = f"[{fmt(line.ci_low)}, {fmt(line.ci_high)}]" if not math.isnan(line.ci_low) else ""
-        out.append(f"{line.label:<34} {fmt(line.mean):>10} {ci:>23}  {line.target:<14} "
-                   f"{line.verdict}")
+        out.append(f"{line.label:<{width}} {fmt(line.mean):>12} {ci:>27}  {line.target:<14} "
+                   f"{line.verdict}".rstrip())
     return "\n".join(out)
 
 

@@ -437,8 +437,11 @@ def test_coverage_gap_for_role_covering_only_night(days):
     ]
     rows = metrics.kpi_rows(make_record(people=people, horizon=days * DAY), make_scenario())
     gaps = {g: v for m, g, v in rows if m == "coverage_gap_hours"}
-    # manager works no tier any class needs: no row
-    assert gaps == pytest.approx({"responder": 16 * 7, "expert": 0.0})
+    # manager works no tier any class needs: no role row; every tier has a row, and the
+    # manager's tier L3 has nobody at all in this record
+    assert gaps == pytest.approx(
+        {"responder": 16 * 7, "expert": 0.0, "tier:L1": 16 * 7, "tier:L2": 0.0, "tier:L3": 168.0}
+    )
 
 
 def test_coverage_gap_overlapping_people():
