@@ -9,9 +9,14 @@ organisations of hundreds.
 A *job* is one person's hold on one piece of incident work. The incident
 process requests a job, waits until it is granted, acknowledges after the
 job's delay, works, and finishes it. The dispatcher may end a job early with a
-SimPy interrupt: pre-emption by more urgent work, or a hand-off at shift end.
-It also splits work segments at shift boundaries so time is accounted as
-shift, overtime or call-out work.
+SimPy interrupt whose cause is ``(why, minutes_left, next_job)``: pre-emption by
+more urgent work (``next_job`` is None: ask again), or a hand-off at shift end
+to a free colleague (``next_job`` is already granted to them). A granted job
+can be pre-empted from the moment it is granted, even during its
+acknowledgement delay. Shift changes at one minute are applied as a batch, so
+nobody hands work to a colleague who leaves at the same minute. Work segments
+are split at shift boundaries so time is accounted as shift, overtime or
+call-out work.
 """
 
 from __future__ import annotations
@@ -20,12 +25,13 @@ import heapq
 from collections.abc import Callable
 from itertools import count
 
-import numpy as np
 import simpy
 
 from sim.records import CALLOUT, OVERTIME, SHIFT, WorkLog
 
 PREEMPTED, HANDOFF = "preempted", "handoff"
+FINISHING = 1e-9
+"""Work with this little left is finishing now: it is never pre-empted or handed over."""
 
 
 class Job:
@@ -54,6 +60,7 @@ class Dispatcher:
         env: simpy.Environment,
         person_role: tuple[int, ...],
         pools: tuple[tuple[int, ...], ...],
+        n_roles: int,
         n_ranks: int,
         *,
         preemptive: bool,
@@ -62,8 +69,6 @@ class Dispatcher:
         page_delay: Callable[[], float],
         work: WorkLog,
     ):
-        n_roles = max((max(p) for p in pools if p), default=-1) + 1
-        n_roles = max(n_roles, max(person_role, default=-1) + 1)
         self.env, self.person_role, self.pools = env, person_role, pools
         self.role_pools = [[k for k, p in enumerate(pools) if r in p] for r in range(n_roles)]
         self.preemptive, self.handoff = preemptive, handoff
@@ -73,25 +78,30 @@ class Dispatcher:
         self.free = [{} for _ in range(n_roles)]  # insertion-ordered sets: longest idle first
         self.idle_off = [{} for _ in range(n_roles)]
         self.on_count = [0] * n_roles
-        self.busy = [[{} for _ in range(n_ranks + 1)] for _ in range(n_roles)]
+        self.busy = [[{} for _ in range(n_ranks + 1)] for _ in range(n_roles)]  # on shift
         self.paging_queue: list[list[Job]] = [[] for _ in pools]
         self.quiet_queue: list[list[Job]] = [[] for _ in pools]  # work that never pages
-        self.preempted_work = np.zeros(len(person_role))
+        self.preempted: list[tuple[float, int, float]] = []  # (when, person, minutes displaced)
         self._seq = count()
         for p, r in enumerate(person_role):
             self.idle_off[r][p] = None
 
     # -- incident side ---------------------------------------------------------------------
 
-    def request(self, incident: int, pool: int, rank: int, pages: bool, process) -> Job:
-        """Ask for someone in ``pool``; the job is granted now or its ``granted`` event fires."""
-        job = Job(incident, pool, rank, next(self._seq), pages, process)
+    def request(self, incident: int, pool: int, rank: int, pages: bool, process,
+                seq: int | None = None) -> Job:
+        """Ask for someone in ``pool``; the job is granted now or its ``granted`` event fires.
+
+        ``seq`` keeps the queue position of work asked for before (pre-empted work
+        goes back ahead of same-priority work that arrived later).
+        """
+        job = Job(incident, pool, rank, next(self._seq) if seq is None else seq, pages, process)
         person = self._free_in(pool)
         if person is None and self.preemptive:
             person = self._preempt_for(pool, rank)
         if person is not None:
             self._grant(job, person, callout=False)
-        elif pages and self._on_count(pool) == 0 and (person := self._idle_in(pool)) is not None:
+        elif pages and self._on_count(pool) == 0 and (person := self._on_call(pool)) is not None:
             self._grant(job, person, callout=True)
         else:
             job.granted = self.env.event()
@@ -106,16 +116,16 @@ class Dispatcher:
         """Start (or continue) hands-on work: ``minutes`` left on the task in ``pool``."""
         job.pool, job.begun_at, job.work_left = pool, self.env.now, minutes
         if job.seg_start is None:
-            person = job.person
             job.seg_start = self.env.now
-            if self.on_shift[person]:
+            if self.on_shift[job.person]:
                 job.mode = SHIFT
-                self.busy[self.person_role[person]][job.rank][person] = None
             else:
                 job.mode = CALLOUT if job.callout else OVERTIME
 
     def remaining(self, job: Job) -> float:
-        """Work left on the job's current task at this moment."""
+        """Work left on the job's current task now (infinite before work has begun)."""
+        if job.begun_at is None:
+            return float("inf")
         return max(0.0, job.work_left - (self.env.now - job.begun_at))
 
     def finish(self, job: Job) -> None:
@@ -132,22 +142,39 @@ class Dispatcher:
 
     # -- roster side -----------------------------------------------------------------------
 
-    def shift_start(self, person: int) -> None:
-        """A person comes on shift."""
+    def shift_change(self, starting: list[int], ending: list[int]) -> None:
+        """Apply every shift start and end of one minute together.
+
+        Arrivals first, departures next; then each leaver's work is handed to a
+        free colleague (``handoff``) or finished in overtime; then newcomers who
+        are still free take waiting work.
+        """
+        for person in starting:
+            self._come_on(person)
+        for person in ending:
+            self._go_off(person)
+        for person in ending:
+            self._leave_work(person)
+        for person in starting:
+            self._look_for_work(person)
+        pools = {k for p in ending for k in self.role_pools[self.person_role[p]]}
+        self._page_for(sorted(pools))
+
+    def _come_on(self, person: int) -> None:
         role = self.person_role[person]
         self.on_shift[person] = True
         self.on_count[role] += 1
         job = self.job_of[person]
         if job is None:
             del self.idle_off[role][person]
-            self._release(person)
-        elif job.seg_start is not None:
+            self.free[role][person] = None
+            return
+        if job.seg_start is not None:
             self._segment(job)
             job.mode = SHIFT
-            self.busy[role][job.rank][person] = None
+        self.busy[role][job.rank][person] = None
 
-    def shift_end(self, person: int) -> None:
-        """A person's shift ends: finish in overtime, or hand off to someone on shift."""
+    def _go_off(self, person: int) -> None:
         role = self.person_role[person]
         self.on_shift[person] = False
         self.on_count[role] -= 1
@@ -155,15 +182,36 @@ class Dispatcher:
         if job is None:
             del self.free[role][person]
             self.idle_off[role][person] = None
-        elif job.seg_start is not None:
+        else:
             self.busy[role][job.rank].pop(person, None)
-            if self.handoff and self._on_count(job.pool) > 0:
-                self._interrupt(job, HANDOFF)
-                self.idle_off[role][person] = None
-            else:
-                self._segment(job)
-                job.mode = OVERTIME
-        self._page_for(self.role_pools[role])
+
+    def _leave_work(self, person: int) -> None:
+        job = self.job_of[person]
+        if job is None or job.seg_start is None or self.on_shift[person]:
+            return
+        receiver = self._free_in(job.pool) if self.handoff else None
+        if receiver is not None and self.remaining(job) > FINISHING:
+            handed = Job(job.incident, job.pool, job.rank, job.seq, job.pages, job.process)
+            self._interrupt(job, HANDOFF, handed)
+            self._grant(handed, receiver, callout=False)
+            self.idle_off[self.person_role[person]][person] = None
+        else:
+            self._segment(job)
+            job.mode = OVERTIME
+
+    def _look_for_work(self, person: int) -> None:
+        role = self.person_role[person]
+        job = self.job_of[person]
+        if job is None:
+            if person in self.free[role]:
+                del self.free[role][person]
+                self._release(person)
+            return
+        urgent = self._best_waiting(self.role_pools[role])
+        if self.preemptive and urgent is not None and urgent[0].rank < job.rank and \
+                self.remaining(job) > FINISHING:
+            self._preempt(person)
+            self._grant(self._pop(urgent), person, callout=False)
 
     # -- internals -------------------------------------------------------------------------
 
@@ -172,6 +220,8 @@ class Dispatcher:
         self.free[role].pop(person, None)
         self.idle_off[role].pop(person, None)
         self.job_of[person] = job
+        if self.on_shift[person]:
+            self.busy[role][job.rank][person] = None
         job.person, job.callout = person, callout
         job.delay = self.page_delay() if callout else self.ack_delay()
         if job.granted is not None:
@@ -183,7 +233,11 @@ class Dispatcher:
                 return next(iter(self.free[role]))
         return None
 
-    def _idle_in(self, pool: int) -> int | None:
+    def _on_call(self, pool: int) -> int | None:
+        """Who is paged when nobody in ``pool`` is on shift: the longest-idle qualified person.
+
+        This is the seam for on-call rotations (primary, secondary, escalation).
+        """
         for role in self.pools[pool]:
             if self.idle_off[role]:
                 return next(iter(self.idle_off[role]))
@@ -195,24 +249,28 @@ class Dispatcher:
     def _preempt_for(self, pool: int, rank: int) -> int | None:
         for victim_rank in range(len(self.busy[0]) - 1, rank, -1):
             for role in self.pools[pool]:
-                working = self.busy[role][victim_rank]
-                if working:
-                    person = next(reversed(working))  # the most recently started loses least
-                    self.preempted_work[person] += self.remaining(self.job_of[person])
-                    self._interrupt(self.job_of[person], PREEMPTED)
-                    return person
+                for person in reversed(self.busy[role][victim_rank]):  # latest start loses least
+                    if self.remaining(self.job_of[person]) > FINISHING:
+                        self._preempt(person)
+                        return person
         return None
 
-    def _interrupt(self, job: Job, why: str) -> None:
+    def _preempt(self, person: int) -> None:
+        job = self.job_of[person]
+        if job.begun_at is not None:
+            self.preempted.append((self.env.now, person, self.remaining(job)))
+        self._interrupt(job, PREEMPTED, None)
+
+    def _interrupt(self, job: Job, why: str, handed: Job | None) -> None:
         left = self.remaining(job)
         self._close(job)
-        job.process.interrupt((why, left))
+        job.process.interrupt((why, left, handed))
 
     def _close(self, job: Job) -> None:
         person = job.person
         if job.seg_start is not None:
             self._segment(job)
-            self.busy[self.person_role[person]][job.rank].pop(person, None)
+        self.busy[self.person_role[person]][job.rank].pop(person, None)
         self.job_of[person] = None
 
     def _segment(self, job: Job) -> None:
@@ -226,27 +284,29 @@ class Dispatcher:
             self.idle_off[role][person] = None
             self._page_for(self.role_pools[role])
             return
-        job = self._next_waiting(self.role_pools[role])
-        if job is None:
+        best = self._best_waiting(self.role_pools[role])
+        if best is None:
             self.free[role][person] = None
         else:
-            self._grant(job, person, callout=False)
+            self._grant(self._pop(best), person, callout=False)
 
-    def _next_waiting(self, pools) -> Job | None:
-        best, best_queue = None, None
+    def _best_waiting(self, pools) -> tuple[Job, list[Job]] | None:
+        best = None
         for k in pools:
             for queue in (self.paging_queue[k], self.quiet_queue[k]):
-                if queue and (best is None or queue[0] < best):
-                    best, best_queue = queue[0], queue
-        if best is not None:
-            heapq.heappop(best_queue)
+                if queue and (best is None or queue[0] < best[0]):
+                    best = (queue[0], queue)
         return best
+
+    @staticmethod
+    def _pop(best: tuple[Job, list[Job]]) -> Job:
+        return heapq.heappop(best[1])
 
     def _page_for(self, pools) -> None:
         for k in pools:
             queue = self.paging_queue[k]
             while queue and self._on_count(k) == 0:
-                person = self._idle_in(k)
+                person = self._on_call(k)
                 if person is None:
                     break
                 self._grant(heapq.heappop(queue), person, callout=True)

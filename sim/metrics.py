@@ -38,7 +38,7 @@ def kpis_from_tables(
     return [
         *incident_counts(measured, scenario),
         *response_adherence(measured, scenario, record.horizon),
-        *mean_by_priority(measured, "mtta_minutes", "response_minutes", scenario),
+        *mean_by_priority(measured, "mtta_minutes", "ack_minutes", scenario),
         *mean_by_priority(measured, "mttd_minutes", "detect_minutes", scenario),
         *mean_by_priority(measured, "mttr_minutes", "restore_minutes", scenario),
         *quantile_by_priority(measured, "mttr_median_minutes", 0.5, scenario),
@@ -89,6 +89,7 @@ def incident_table(record: RunRecord, scenario: Scenario) -> pd.DataFrame:
         "restored": log.restored,
         "postmortem_done": log.postmortem_done,
         "detect_minutes": log.detected - log.started,
+        "ack_minutes": log.acknowledged - log.detected,
         "response_minutes": log.acknowledged - origin,
         "restore_minutes": log.restored - log.started,
         "tiers_reached": log.tiers_reached,
@@ -181,11 +182,19 @@ def people_table(record: RunRecord, scenario: Scenario) -> pd.DataFrame:
     for r, p in enumerate(scenario.priorities):
         frame[f"busy_{p.id}_hours"] = hours(rank == r)
     frame["busy_postmortem_hours"] = hours(rank == len(scenario.priorities))
-    frame["preempted_work_hours"] = np.asarray(record.preempted_work) / 60.0
+    frame["preempted_work_hours"] = _preempted_hours(record, n)
     frame["idle_hours"] = frame["scheduled_hours"] - frame["busy_hours"]
     with np.errstate(invalid="ignore", divide="ignore"):
         frame["utilization"] = frame["busy_hours"] / frame["scheduled_hours"]
     return frame
+
+
+def _preempted_hours(record: RunRecord, n: int) -> np.ndarray:
+    """Per person: hours of work displaced by pre-emption inside the window."""
+    events = [(p, m) for t, p, m in record.preempted if record.warmup <= t < record.horizon]
+    people = np.array([p for p, _ in events], dtype=int)
+    minutes = np.array([m for _, m in events], dtype=float)
+    return np.bincount(people, weights=minutes, minlength=n) / 60.0
 
 
 _LEVELS = (("person", "person"), ("role", "role"), ("team", "team"), ("site", "site"))

@@ -6,8 +6,11 @@ reads files or computes metrics.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import simpy
+from simpy.events import URGENT
 
 from sim.arrivals import Workload, draw_workload
 from sim.dispatch import HANDOFF, Dispatcher, Job
@@ -35,6 +38,7 @@ class OpsModel:
             self.env,
             self.staff.person_role,
             self.staff.pools,
+            len(self.staff.role_ids),
             len(scenario.priorities),
             preemptive=rules.preemptive,
             handoff=rules.shift_end == "handoff",
@@ -56,7 +60,7 @@ class OpsModel:
             people=list(self.staff.people),
             incidents=self.log.as_arrays(),
             work=self.work,
-            preempted_work=self.desk.preempted_work,
+            preempted=self.desk.preempted,
         )
 
     # -- processes -------------------------------------------------------------------------
@@ -70,11 +74,13 @@ class OpsModel:
     def _incident(self, i: int):
         """The lifecycle: occurs, detected, acknowledged and triaged, resolved tier by tier."""
         plan = self.staff.classes[self.load.cls[i]]
+        duty = _Duty(plan.rank, plan.pages, on_clock=True)
         yield from self._detect(i)
-        job = yield from self._work(i, plan.triage_pool, self.load.triage[i], None)
+        job = yield from self._work(i, plan.triage_pool, self.load.triage[i], None, duty)
         for step in range(self.load.steps[i]):
             self.log.tiers_reached[i] = step + 1
-            job = yield from self._work(i, plan.step_pools[step], self.load.effort[i][step], job)
+            effort = self.load.effort[i][step]
+            job = yield from self._work(i, plan.step_pools[step], effort, job, duty)
         self.desk.finish(job)
         self.log.restored[i] = self.env.now
         if self.load.postmortem[i] > 0:
@@ -86,14 +92,21 @@ class OpsModel:
             yield self.env.timeout(delay)
         self.log.detected[i] = self.env.now
 
-    def _work(self, i: int, pool: int, effort: float, held: Job | None):
+    def _postmortem(self, i: int, pool: int):
+        """Post-mortem work occupies people at the lowest priority, never pages, off the clock."""
+        duty = _Duty(len(self.scenario.priorities), pages=False, on_clock=False)
+        job = yield from self._work(i, pool, self.load.postmortem[i], None, duty)
+        self.desk.finish(job)
+        self.log.postmortem_done[i] = self.env.now
+
+    def _work(self, i: int, pool: int, effort: float, held: Job | None, duty: _Duty):
         """Put ``effort`` minutes of work from ``pool`` into incident ``i``; returns the job."""
         if held is not None and self.desk.can_continue(held, pool):
             job = held
         else:
             if held is not None:
                 self.desk.finish(held)
-            job = yield from self._acquire(i, pool)
+            job = yield from self._acquire(i, pool, duty)
         left = effort
         while True:
             self.desk.work_on(job, left, pool)
@@ -103,58 +116,72 @@ class OpsModel:
                 yield self.env.timeout(left)
                 return job
             except simpy.Interrupt as stop:
-                why, left = stop.cause
+                why, left, handed = stop.cause
                 if why == HANDOFF:
-                    self.log.handoffs[i] += 1
                     left += self.handoff_delay()
-                else:
-                    self.log.preemptions[i] += 1
-                job = yield from self._acquire(i, pool)
+                if duty.on_clock:
+                    counter = self.log.handoffs if why == HANDOFF else self.log.preemptions
+                    counter[i] += 1
+                job = yield from self._acquire(i, pool, duty, handed, job.seq)
 
-    def _acquire(self, i: int, pool: int):
-        """Wait for a qualified responder; the first one to arrive acknowledges the incident."""
-        plan = self.staff.classes[self.load.cls[i]]
-        job = self.desk.request(i, pool, plan.rank, plan.pages, self.env.active_process)
-        if job.granted is not None:
-            yield job.granted
-        if job.delay > 0:
-            yield self.env.timeout(job.delay)
+    def _acquire(self, i: int, pool: int, duty: _Duty, job: Job | None = None,
+                 seq: int | None = None):
+        """Wait for a qualified responder; the first one to arrive acknowledges the incident.
+
+        ``job`` is work already handed to a colleague; otherwise it is requested.
+        Someone granted the work can still be taken by more urgent work before they
+        start: then it is requested again, keeping its place in the queue.
+        """
+        while True:
+            if job is None:
+                job = self.desk.request(i, pool, duty.rank, duty.pages,
+                                        self.env.active_process, seq)
+            seq = job.seq
+            try:
+                if job.granted is not None:
+                    yield job.granted
+                if job.delay > 0:
+                    yield self.env.timeout(job.delay)
+            except simpy.Interrupt as stop:
+                job = stop.cause[2]
+                continue
+            if duty.on_clock:
+                self._picked_up(i, job)
+            return job
+
+    def _picked_up(self, i: int, job: Job) -> None:
         if job.callout:
             self.log.pages[i] += 1
         if self.log.acknowledged[i] != self.log.acknowledged[i]:  # nan: first responder
             self.log.acknowledged[i] = self.env.now
-        self.log.responders[i].append(job.person)
-        return job
-
-    def _postmortem(self, i: int, pool: int):
-        """Post-mortem work occupies people at the lowest priority, never pages, off the clock."""
-        rank = len(self.scenario.priorities)
-        left = self.load.postmortem[i]
-        while left > 0:
-            job = self.desk.request(i, pool, rank, False, self.env.active_process)
-            if job.granted is not None:
-                yield job.granted
-            if job.delay > 0:
-                yield self.env.timeout(job.delay)
-            self.desk.work_on(job, left, pool)
-            try:
-                yield self.env.timeout(left)
-                left = 0
-                self.desk.finish(job)
-            except simpy.Interrupt as stop:
-                left = stop.cause[1]
-        self.log.postmortem_done[i] = self.env.now
+        if job.person not in self.log.responders[i]:
+            self.log.responders[i].append(job.person)
 
     def _roster(self):
-        """Bring people on and off shift; starts before ends at the same minute."""
+        """Bring people on and off shift, all changes of one minute at once, before arrivals."""
         env = self.env
-        for at, starting, person in _shift_events(self.staff, self.scenario.horizon_minutes):
+        for at, starting, ending in _shift_changes(self.staff, self.scenario.horizon_minutes):
             if at > env.now:
-                yield env.timeout(at - env.now)
-            if starting:
-                self.desk.shift_start(person)
-            else:
-                self.desk.shift_end(person)
+                yield _urgent_timeout(env, at - env.now)
+            self.desk.shift_change(starting, ending)
+
+
+@dataclass(frozen=True)
+class _Duty:
+    """How a piece of work competes: its priority rank, whether it pages, whether it is
+    on the incident's clock (post-mortems are not)."""
+
+    rank: int
+    pages: bool
+    on_clock: bool
+
+
+def _urgent_timeout(env: simpy.Environment, delay: float) -> simpy.Event:
+    """A timeout processed before ordinary events at the same time (shift changes go first)."""
+    event = env.event()
+    event._ok, event._value = True, None
+    env.schedule(event, URGENT, delay)
+    return event
 
 
 class _Columns:
@@ -169,15 +196,15 @@ class _Columns:
         self.postmortem = load.postmortem.tolist()
 
 
-def _shift_events(staff: Staff, horizon: float) -> list[tuple[float, bool, int]]:
-    events = []
+def _shift_changes(staff: Staff, horizon: float) -> list[tuple[float, list[int], list[int]]]:
+    """(minute, people starting, people ending) for every minute with a shift change."""
+    changes: dict[float, tuple[list[int], list[int]]] = {}
     for person, info in enumerate(staff.people):
         for begin, end in info.shifts:
-            events.append((begin, 0, person))
+            changes.setdefault(begin, ([], []))[0].append(person)
             if end < horizon:
-                events.append((end, 1, person))
-    events.sort()
-    return [(at, kind == 0, person) for at, kind, person in events]
+                changes.setdefault(end, ([], []))[1].append(person)
+    return [(at, *changes[at]) for at in sorted(changes)]
 
 
 def simulate_record(scenario: Scenario, seq: np.random.SeedSequence, replication: int = 0,

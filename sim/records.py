@@ -109,4 +109,4 @@ class RunRecord:
     people: list[PersonInfo]
     incidents: IncidentLog
     work: WorkLog
-    preempted_work: np.ndarray  # per person: minutes of work displaced by pre-emption
+    preempted: list[tuple[float, int, float]]  # (when, person, minutes of work displaced)

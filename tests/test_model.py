@@ -47,7 +47,7 @@ def test_higher_priority_preempts_and_interrupted_work_resumes():
     assert times(r, 1) == (10, 10, 10, 30)
     assert times(r, 0) == (0, 0, 0, 80)  # 10 done, 50 left, resumed at 30
     assert list(r.incidents.preemptions) == [1, 0]
-    assert r.preempted_work[0] == 50
+    assert r.preempted == [(10, 0, 50)]
     assert segments(r) == [(0, 0, 0, 10, SHIFT), (0, 0, 30, 80, SHIFT), (0, 1, 10, 30, SHIFT)]
 
 
@@ -175,3 +175,64 @@ def test_cheaper_role_is_preferred_when_both_are_free(cost_first):
     ]
     r = run(tiny(roles=roles), {"at": 0, "effort": [10]})
     assert r.people[r.incidents.responders[0][0]].role == ("a" if cost_first else "b")
+
+
+def test_colleagues_leaving_at_the_same_minute_do_not_hand_off_to_each_other():
+    scenario = tiny(**SHORT_SHIFT, work_rules={"shift_end": "handoff", "handoff_delay": 10},
+                    roles=[{"id": "operator", "staff": [
+                        {"site": "hq", "count": 2, "shift": "always"}]}])
+    r = run(scenario, {"at": 30, "effort": [60]}, {"at": 31, "cls": 2, "effort": [60]})
+    assert times(r, 0)[3] == 90 and times(r, 1)[3] == 91  # both finish in overtime
+    assert list(r.incidents.handoffs) == [0, 0] and list(r.incidents.pages) == [0, 0]
+
+
+def test_work_finishing_at_that_instant_is_neither_preempted_nor_handed_off():
+    r = run(tiny(), {"at": 0, "cls": 1, "effort": [10]}, {"at": 10, "cls": 0, "effort": [5]})
+    assert times(r, 0)[3] == 10 and list(r.incidents.preemptions) == [0, 0]
+    assert times(r, 1)[2:] == (10, 15)
+    scenario = tiny(**SHORT_SHIFT, work_rules={"shift_end": "handoff", "handoff_delay": 10},
+                    roles=[{"id": "operator", "staff": [
+                        {"site": "hq", "count": 1, "shift": "always"},
+                        {"site": "hq", "count": 1, "shift": "next"}]}])
+    r = run(scenario, {"at": 30, "effort": [30]})
+    assert times(r, 0)[3] == 60 and list(r.incidents.handoffs) == [0]
+
+
+def test_preemption_during_the_acknowledgement_delay():
+    r = run(tiny(work_rules={"ack_delay": 2}),
+            {"at": 0, "cls": 2, "effort": [60]}, {"at": 1, "cls": 0, "effort": [10]})
+    assert times(r, 1)[2:] == (3, 13)  # the P3 had not started: the operator takes the P0
+    assert times(r, 0)[2:] == (15, 75)
+
+
+def test_work_granted_from_the_queue_can_be_preempted_before_it_starts():
+    r = run(tiny(), {"at": 0, "cls": 1, "effort": [10]}, {"at": 5, "cls": 2, "effort": [60]},
+            {"at": 10, "cls": 0, "effort": [5]})
+    assert times(r, 2)[2:] == (10, 15)
+    assert times(r, 1)[2:] == (15, 75)
+
+
+def test_coming_on_shift_in_overtime_lets_urgent_waiting_work_preempt():
+    shifts = {"shifts": [{"id": "always", "start": "00:00", "end": "23:00", "timezone": "UTC"}],
+              "calendar": {"days": 2}}
+    r = run(tiny(**shifts), {"at": 1300, "cls": 2, "effort": [200]},
+            {"at": 1400, "cls": 0, "effort": [10]})
+    assert times(r, 1)[2:] == (1440, 1450)  # not 1500, when the P3 would have finished
+    assert times(r, 0)[3] == 1510
+
+
+def test_shift_changes_come_before_arrivals_at_the_same_minute():
+    scenario = tiny(**SHORT_SHIFT, roles=[{"id": "operator", "staff": [
+        {"site": "hq", "count": 1, "shift": "always"},
+        {"site": "hq", "count": 1, "shift": "next"}]}])
+    r = run(scenario, {"at": 60, "effort": [30]})
+    assert r.incidents.responders[0] == [1]
+    assert segments(r) == [(1, 0, 60, 90, SHIFT)]
+
+
+def test_preempted_work_keeps_its_place_and_its_responder():
+    r = run(tiny(), {"at": 0, "cls": 1, "effort": [60]}, {"at": 5, "cls": 1, "effort": [60]},
+            {"at": 10, "cls": 0, "effort": [20]})
+    assert times(r, 0)[3] == 80  # resumes before the P1 that arrived later
+    assert times(r, 1)[2:] == (80, 140)
+    assert r.incidents.responders[0] == [0]

@@ -63,8 +63,10 @@ def mmc_st(draw):
 def priority_st(draw, allow_zero: bool = False):
     """(arrival_rates, mu, c) with total utilization < 1."""
     c, rho, mu = draw(servers_st), draw(util_st), draw(mu_st)
-    lo = 0.0 if allow_zero else 0.05
-    weights = draw(st.lists(st.floats(min_value=lo, max_value=1.0), min_size=1, max_size=6))
+    weight = st.floats(min_value=0.05, max_value=1.0)
+    if allow_zero:  # exact zeros, never subnormal weights that round a rate to zero
+        weight = st.one_of(st.just(0.0), weight)
+    weights = draw(st.lists(weight, min_size=1, max_size=6))
     assume(sum(weights) > 0)
     total = rho * c * mu
     return [total * w / sum(weights) for w in weights], mu, c
