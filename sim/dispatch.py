@@ -122,6 +122,24 @@ class Dispatcher:
             else:
                 job.mode = CALLOUT if job.callout else OVERTIME
 
+    def yield_to_urgent(self, job: Job) -> bool:
+        """At a task boundary, give the job's person to more urgent waiting work, if any.
+
+        Work finishing at the very minute urgent work arrives is not interrupted;
+        this catches it when it moves on to its next task. Returns True when the
+        job was given up (the incident must ask again).
+        """
+        person = job.person
+        role = self.person_role[person]
+        if not (self.preemptive and self.on_shift[person]):
+            return False
+        urgent = self._best_waiting(self.role_pools[role])
+        if urgent is None or urgent[0].rank >= job.rank:
+            return False
+        self._close(job)
+        self._grant(self._pop(urgent), person, callout=False)
+        return True
+
     def remaining(self, job: Job) -> float:
         """Work left on the job's current task now (infinite before work has begun)."""
         if job.begun_at is None:

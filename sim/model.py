@@ -13,7 +13,7 @@ import simpy
 from simpy.events import URGENT
 
 from sim.arrivals import Workload, draw_workload
-from sim.dispatch import HANDOFF, Dispatcher, Job
+from sim.dispatch import HANDOFF, PREEMPTED, Dispatcher, Job
 from sim.randomness import Sampler, stream
 from sim.records import IncidentLog, RunRecord, WorkLog
 from sim.scenario import Scenario
@@ -109,20 +109,23 @@ class OpsModel:
             job = yield from self._acquire(i, pool, duty)
         left = effort
         while True:
-            self.desk.work_on(job, left, pool)
-            if left <= 0:
-                return job
-            try:
-                yield self.env.timeout(left)
-                return job
-            except simpy.Interrupt as stop:
-                why, left, handed = stop.cause
-                if why == HANDOFF:
-                    left += self.handoff_delay()
-                if duty.on_clock:
-                    counter = self.log.handoffs if why == HANDOFF else self.log.preemptions
-                    counter[i] += 1
-                job = yield from self._acquire(i, pool, duty, handed, job.seq)
+            if left > 0 and self.desk.yield_to_urgent(job):
+                why, handed = PREEMPTED, None
+            else:
+                self.desk.work_on(job, left, pool)
+                if left <= 0:
+                    return job
+                try:
+                    yield self.env.timeout(left)
+                    return job
+                except simpy.Interrupt as stop:
+                    why, left, handed = stop.cause
+            if why == HANDOFF:
+                left += self.handoff_delay()
+            if duty.on_clock:
+                counter = self.log.handoffs if why == HANDOFF else self.log.preemptions
+                counter[i] += 1
+            job = yield from self._acquire(i, pool, duty, handed, job.seq)
 
     def _acquire(self, i: int, pool: int, duty: _Duty, job: Job | None = None,
                  seq: int | None = None):

@@ -236,3 +236,13 @@ def test_preempted_work_keeps_its_place_and_its_responder():
     assert times(r, 0)[3] == 80  # resumes before the P1 that arrived later
     assert times(r, 1)[2:] == (80, 140)
     assert r.incidents.responders[0] == [0]
+
+
+def test_urgent_work_arriving_as_a_task_ends_takes_the_person_before_the_next_task():
+    # the P3's triage ends at 5 exactly when the P0 arrives: the P0 goes first, then the P3's
+    # first-tier work (its place in the queue kept)
+    r = run(tiny(), {"at": 0, "cls": 2, "triage": 5, "effort": [10]},
+            {"at": 5, "cls": 0, "effort": [20]})
+    assert times(r, 1)[2:] == (5, 25)
+    assert times(r, 0)[2:] == (0, 35)
+    assert list(r.incidents.preemptions) == [1, 0]
