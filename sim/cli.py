@@ -105,7 +105,7 @@ def _run(args) -> int:
             "overrides": list(args.overrides),
             "command_line": ["opsim", *args.argv],
             "wall_time_seconds": round(wall, 3),
-            "workers": args.workers,
+            "workers": result.workers,
         }
         write_results(result, args.out, manifest)
         print(f"\nresults written to {args.out}/")

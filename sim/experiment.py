@@ -49,6 +49,7 @@ class ExperimentResult:
 
     scenario: Scenario
     seed: int
+    workers: int
     summary: pd.DataFrame  # metric, group, mean, ci_low, ci_high, replications
     replications: pd.DataFrame  # replication, metric, group, value
     incidents: pd.DataFrame
@@ -108,6 +109,7 @@ def run_experiment(
     return ExperimentResult(
         scenario=scenario,
         seed=seed,
+        workers=workers,
         summary=summarise(kpis),
         replications=kpis,
         incidents=pd.concat([d[1] for d in done], ignore_index=True),

@@ -33,6 +33,8 @@ class OpsModel:
         self.load = _Columns(load)
         self.work = WorkLog()
         rules = scenario.work_rules
+        self.duties = [_Duty(c.rank, c.pages, on_clock=True) for c in self.staff.classes]
+        self.postmortem_duty = _Duty(len(scenario.priorities), pages=False, on_clock=False)
         self.handoff_delay = Sampler(rules.handoff_delay, stream(seq, "handoff"))
         self.desk = Dispatcher(
             self.env,
@@ -74,7 +76,7 @@ class OpsModel:
     def _incident(self, i: int):
         """The lifecycle: occurs, detected, acknowledged and triaged, resolved tier by tier."""
         plan = self.staff.classes[self.load.cls[i]]
-        duty = _Duty(plan.rank, plan.pages, on_clock=True)
+        duty = self.duties[self.load.cls[i]]
         yield from self._detect(i)
         job = yield from self._work(i, plan.triage_pool, self.load.triage[i], None, duty)
         for step in range(self.load.steps[i]):
@@ -94,8 +96,7 @@ class OpsModel:
 
     def _postmortem(self, i: int, pool: int):
         """Post-mortem work occupies people at the lowest priority, never pages, off the clock."""
-        duty = _Duty(len(self.scenario.priorities), pages=False, on_clock=False)
-        job = yield from self._work(i, pool, self.load.postmortem[i], None, duty)
+        job = yield from self._work(i, pool, self.load.postmortem[i], None, self.postmortem_duty)
         self.desk.finish(job)
         self.log.postmortem_done[i] = self.env.now
 

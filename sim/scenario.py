@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -29,6 +30,23 @@ Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Clock = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")]
 ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class FrozenDict(dict):
+    """A dict that refuses changes, so a validated scenario stays as validated."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("scenario mappings are immutable; build a new scenario instead")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
+    __ior__ = _refuse
+
+    def __reduce__(self):
+        return FrozenDict, (dict(self),)
+
+
+def _frozen(value: dict) -> FrozenDict:
+    return FrozenDict(value)
 
 
 class Model(BaseModel):
@@ -236,14 +254,16 @@ class Incidents(Model):
     """The incident workload."""
 
     rate_multiplier: float = Field(1.0, gt=0, description="Scales every class's rate (growth).")
-    profiles: dict[Id, Profile] = Field(default_factory=dict)
+    profiles: Annotated[dict[Id, Profile], AfterValidator(_frozen)] = Field(
+        default_factory=dict
+    )
     classes: tuple[IncidentClass, ...] = Field(min_length=1)
 
 
 class Escalation(Model):
     """Which teams each priority engages, and which tier triages."""
 
-    matrix: dict[Id, tuple[Id, ...]] = Field(
+    matrix: Annotated[dict[Id, tuple[Id, ...]], AfterValidator(_frozen)] = Field(
         default_factory=dict, description="Priority -> teams engaged; all teams if absent."
     )
     triage_tier: Id | None = Field(None, description="Tier that triages; the first if absent.")
