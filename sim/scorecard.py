@@ -92,6 +92,8 @@ def render(lines: list[Line], title: str = "") -> str:
         ci = f"[{fmt(line.ci_low)}, {fmt(line.ci_high)}]" if not math.isnan(line.ci_low) else ""
         out.append(f"{line.label:<{width}} {fmt(line.mean):>12} {ci:>27}  {line.target:<14} "
                    f"{line.verdict}".rstrip())
+    out.append("verdict: ok = the whole 95% CI meets the target, MISS = the whole CI misses it, "
+               "~ = undecided (more replications)")
     return "\n".join(out)
 
 

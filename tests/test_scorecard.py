@@ -235,7 +235,8 @@ def test_render_contains_labels_and_verdicts(scenario):
     assert rows[0] == "My scenario"
     assert "KPI" in rows[1] and "verdict" in rows[1] and "95% CI" in rows[1]
     assert set(rows[2]) == {"-"}
-    body = rows[3:]
+    body, legend = rows[3:-1], rows[-1]
+    assert legend.startswith("verdict: ok = ")
     assert len(body) == len(lines)
     for row, line in zip(body, lines, strict=True):
         assert row.startswith(line.label)
@@ -253,4 +254,4 @@ def test_render_contains_labels_and_verdicts(scenario):
 def test_render_without_title(scenario):
     text = render(scorecard(summary(*FULL[:1]), scenario))
     assert text.splitlines()[0].startswith("KPI")
-    assert len(text.splitlines()) == 3
+    assert len(text.splitlines()) == 4  # header, rule, one KPI, legend
