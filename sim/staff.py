@@ -35,14 +35,6 @@ class Staff:
     pools: tuple[tuple[int, ...], ...]  # role indices per pool, preferred first
     classes: tuple[ClassPlan, ...]
 
-    @property
-    def role_pools(self) -> tuple[tuple[int, ...], ...]:
-        """For each role, the pools it belongs to."""
-        return tuple(
-            tuple(k for k, roles in enumerate(self.pools) if r in roles)
-            for r in range(len(self.role_ids))
-        )
-
 
 def build_staff(scenario: Scenario) -> Staff:
     """Name every person, lay out their shifts, and index the task pools."""
