@@ -41,8 +41,7 @@ def _opsim_case(path: str, scale: int, days: int) -> dict:
     began = time.perf_counter()
     record = simulate_record(scenario, np.random.SeedSequence(1), staff=staff)
     wall = time.perf_counter() - began
-    return {"wall_s": wall, "incidents": len(record.incidents.started),
-            "people": len(staff.people)}
+    return {"wall_s": wall, "incidents": len(record.incidents.started), "people": len(staff.people)}
 
 
 def scale_organisation(scenario, factor: int):
@@ -86,8 +85,9 @@ def _child(case: str, *args: str) -> dict:
         "out['peak_mib'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
         "print(json.dumps(out))"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -105,18 +105,24 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per case; the best counts")
     parser.add_argument("--days", type=int, default=365)
     args = parser.parse_args()
-    print(f"opsim speed benchmark ({args.days} days, best of {args.repeat}); "
-          f"python {sys.version.split()[0]}")
+    print(
+        f"opsim speed benchmark ({args.days} days, best of {args.repeat}); "
+        f"python {sys.version.split()[0]}"
+    )
     base = _best("_opsim_case", (str(BASELINE), "1", str(args.days)), args.repeat)
     big = _best("_opsim_case", (str(BASELINE), "10", str(args.days)), args.repeat)
     mmc = _best("_opsim_case", (str(MMC), "1", str(args.days)), args.repeat)
     ciw = _best("_ciw_case", (str(MMC), str(args.days)), args.repeat)
     rows = [("baseline", base), ("baseline x10", big), ("M/M/c opsim", mmc), ("M/M/c Ciw", ciw)]
-    print(f"{'case':<14} {'people':>7} {'incidents':>10} {'wall s':>8} {'incidents/s':>12} "
-          f"{'peak MiB':>9}")
+    print(
+        f"{'case':<14} {'people':>7} {'incidents':>10} {'wall s':>8} {'incidents/s':>12} "
+        f"{'peak MiB':>9}"
+    )
     for name, r in rows:
-        print(f"{name:<14} {r.get('people', ''):>7} {r['incidents']:>10,} {r['wall_s']:>8.3f} "
-              f"{r['incidents'] / r['wall_s']:>12,.0f} {r['peak_mib']:>9.0f}")
+        print(
+            f"{name:<14} {r.get('people', ''):>7} {r['incidents']:>10,} {r['wall_s']:>8.3f} "
+            f"{r['incidents'] / r['wall_s']:>12,.0f} {r['peak_mib']:>9.0f}"
+        )
     ratio = (mmc["incidents"] / mmc["wall_s"]) / (ciw["incidents"] / ciw["wall_s"])
     print(f"\nopsim / Ciw throughput on M/M/c: {ratio:.2f}x   (target >= 1)")
     print(f"baseline year: {base['wall_s']:.3f} s per replication   (target <= 1 s)")

@@ -96,8 +96,10 @@ def _draw_class(scenario: Scenario, k: int, cls: IncidentClass, seq) -> dict[str
     started = poisson_times(hourly_rates(scenario, cls), stream(seq, "arrivals", cls.id))
     n = len(started)
     effort = np.column_stack(
-        [s.effort.sample(stream(seq, "effort", cls.id, str(j)), n)
-         for j, s in enumerate(cls.resolution)]
+        [
+            s.effort.sample(stream(seq, "effort", cls.id, str(j)), n)
+            for j, s in enumerate(cls.resolution)
+        ]
     ).reshape(n, len(cls.resolution))
     pm = scenario.postmortem_effort(cls)
     return {

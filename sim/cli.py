@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from sim import __version__
 from sim.experiment import DEFAULT_REPLICATIONS, DEFAULT_SEED, run_experiment
-from sim.loader import ScenarioError, load_scenario
+from sim.loader import ScenarioError, load_scenario, scenario_json_schema
 from sim.scenario import Scenario
 from sim.scorecard import render, scorecard
 
@@ -32,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return BAD_INPUT
+    except BrokenPipeError:  # e.g. `opsim run ... | head`: the reader left; that is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,15 +47,24 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="simulate a scenario and report its KPIs")
     _scenario_arguments(run)
     run.add_argument("--days", type=_positive_int, help="override calendar.days")
-    run.add_argument("--replications", type=_positive_int, default=DEFAULT_REPLICATIONS,
-                     help=f"independent replications (default {DEFAULT_REPLICATIONS})")
-    run.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                     help=f"root random seed (default {DEFAULT_SEED})")
-    run.add_argument("--workers", type=_positive_int,
-                     help="worker processes (default: number of CPUs)")
+    run.add_argument(
+        "--replications",
+        type=_positive_int,
+        default=DEFAULT_REPLICATIONS,
+        help=f"independent replications (default {DEFAULT_REPLICATIONS})",
+    )
+    run.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"root random seed (default {DEFAULT_SEED})"
+    )
+    run.add_argument(
+        "--workers", type=_positive_int, help="worker processes (default: number of CPUs)"
+    )
     run.add_argument("--out", type=Path, help="write results to this folder")
-    run.add_argument("--no-incidents", action="store_true",
-                     help="do not keep the per-incident log (incidents.csv)")
+    run.add_argument(
+        "--no-incidents",
+        action="store_true",
+        help="do not keep the per-incident log (incidents.csv)",
+    )
     run.set_defaults(handler=_run)
 
     validate = commands.add_parser("validate", help="check a scenario file, report every problem")
@@ -64,10 +78,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def _scenario_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", type=Path, help="scenario YAML file")
-    parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        metavar="KEY=VALUE",
-                        help="override a scenario value, e.g. incidents.rate_multiplier=1.3 "
-                             "(repeatable; list items by id or index)")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario value, e.g. incidents.rate_multiplier=1.3 "
+        "(repeatable; list items by id or index)",
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -86,16 +105,14 @@ def _load(args) -> Scenario:
 
 def _run(args) -> int:
     scenario = _load(args)
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise ScenarioError([f"--out {args.out}: exists and is not a folder"])
-    began = time.perf_counter()
-    result = run_experiment(scenario, args.replications, args.seed, args.workers,
-                            keep_incidents=not args.no_incidents)
-    wall = time.perf_counter() - began
-    title = (f"{scenario.name}: {args.replications} replications x {scenario.calendar.days} "
-             f"days, seed {args.seed}, {wall:.1f} s")
-    print(render(scorecard(result.summary, scenario), title))
     if args.out is not None:
+        _check_writable(args.out)
+    began = time.perf_counter()
+    result = run_experiment(
+        scenario, args.replications, args.seed, args.workers, keep_incidents=not args.no_incidents
+    )
+    wall = time.perf_counter() - began
+    if args.out is not None:  # results first: a closed stdout must not lose them
         from sim.results import write_results
 
         manifest = {
@@ -107,9 +124,35 @@ def _run(args) -> int:
             "wall_time_seconds": round(wall, 3),
             "workers": result.workers,
         }
-        write_results(result, args.out, manifest)
+        try:
+            write_results(result, args.out, manifest)
+        except OSError as exc:
+            raise ScenarioError([f"--out {args.out}: writing failed: {exc}"]) from None
+    title = (
+        f"{scenario.name}: {_plural(args.replications, 'replication')} x "
+        f"{_plural(scenario.calendar.days, 'day')}, seed {args.seed}, {wall:.1f} s"
+    )
+    print(render(scorecard(result.summary, scenario), title))
+    if args.out is not None:
         print(f"\nresults written to {args.out}/")
     return 0
+
+
+def _check_writable(out: Path) -> None:
+    """Refuse an unusable --out before simulating, not after."""
+    if out.exists() and not out.is_dir():
+        raise ScenarioError([f"--out {out}: exists and is not a folder"])
+    parent = out.resolve().parent
+    while not parent.exists():
+        parent = parent.parent
+    try:  # a real probe: permissions alone do not tell (read-only mounts, /proc, ...)
+        os.rmdir(tempfile.mkdtemp(prefix=".opsim-probe-", dir=parent))
+    except OSError as exc:
+        raise ScenarioError([f"--out {out}: cannot write in {parent}: {exc.strerror}"]) from None
+
+
+def _plural(n: int, word: str, words: str | None = None) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {words or word + 's'}"
 
 
 def _validate(args) -> int:
@@ -117,14 +160,17 @@ def _validate(args) -> int:
     people = sum(scenario.headcount(r) for r in scenario.roles)
     per_day = sum(c.rate_per_day for c in scenario.incidents.classes)
     per_day *= scenario.incidents.rate_multiplier
-    print(f"{args.scenario}: ok — {scenario.name}: {people} people in {len(scenario.roles)} "
-          f"roles, {len(scenario.sites)} sites, {len(scenario.incidents.classes)} incident "
-          f"classes, {per_day:.2f} incidents/day expected")
+    print(
+        f"{args.scenario}: ok — {scenario.name}: {_plural(people, 'person', 'people')} in "
+        f"{_plural(len(scenario.roles), 'role')}, {_plural(len(scenario.sites), 'site')}, "
+        f"{_plural(len(scenario.incidents.classes), 'incident class', 'incident classes')}, "
+        f"{per_day:.2f} incidents/day expected"
+    )
     return 0
 
 
 def _schema(args) -> int:
-    print(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
+    print(json.dumps(scenario_json_schema(), indent=2))
     return 0
 
 

@@ -38,8 +38,20 @@ class Job:
     """One person's hold on one piece of an incident's work."""
 
     __slots__ = (
-        "begun_at", "callout", "delay", "granted", "incident", "mode", "pages", "person", "pool",
-        "process", "rank", "seg_start", "seq", "work_left",
+        "begun_at",
+        "callout",
+        "delay",
+        "granted",
+        "incident",
+        "mode",
+        "pages",
+        "person",
+        "pool",
+        "process",
+        "rank",
+        "seg_start",
+        "seq",
+        "work_left",
     )
 
     def __init__(self, incident, pool, rank, seq, pages, process):
@@ -88,8 +100,9 @@ class Dispatcher:
 
     # -- incident side ---------------------------------------------------------------------
 
-    def request(self, incident: int, pool: int, rank: int, pages: bool, process,
-                seq: int | None = None) -> Job:
+    def request(
+        self, incident: int, pool: int, rank: int, pages: bool, process, seq: int | None = None
+    ) -> Job:
         """Ask for someone in ``pool``; the job is granted now or its ``granted`` event fires.
 
         ``seq`` keeps the queue position of work asked for before (pre-empted work
@@ -226,8 +239,12 @@ class Dispatcher:
                 self._release(person)
             return
         urgent = self._best_waiting(self.role_pools[role])
-        if self.preemptive and urgent is not None and urgent[0].rank < job.rank and \
-                self.remaining(job) > FINISHING:
+        if (
+            self.preemptive
+            and urgent is not None
+            and urgent[0].rank < job.rank
+            and self.remaining(job) > FINISHING
+        ):
             self._preempt(person)
             self._grant(self._pop(urgent), person, callout=False)
 

@@ -185,10 +185,15 @@ def _number_means_constant(value):
     return value
 
 
+_Specs = Union[Constant, Exponential, Lognormal, Gamma, Triangular, Empirical]  # noqa: UP007
+
 Distribution = Annotated[
-    Union[Constant, Exponential, Lognormal, Gamma, Triangular, Empirical],  # noqa: UP007
+    _Specs,
     Field(discriminator="dist"),
-    BeforeValidator(_number_means_constant),
+    BeforeValidator(
+        _number_means_constant,
+        json_schema_input_type=Union[Annotated[float, Field(ge=0)], _Specs],  # noqa: UP007
+    ),
 ]
 """A delay or effort: a number (constant minutes) or a mapping with ``dist``."""
 

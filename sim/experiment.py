@@ -134,8 +134,9 @@ def summarise(kpis: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFram
             low, mean, high, n = confidence_interval(data, confidence)
         top = 1.0 if metric in SHARE_METRICS else np.inf
         rows.append((metric, group, mean, np.clip(low, 0, top), np.clip(high, 0, top), n))
-    return pd.DataFrame(rows, columns=["metric", "group", "mean", "ci_low", "ci_high",
-                                       "replications"])
+    return pd.DataFrame(
+        rows, columns=["metric", "group", "mean", "ci_low", "ci_high", "replications"]
+    )
 
 
 def wilson_interval(values: np.ndarray, confidence: float = CONFIDENCE):

@@ -76,7 +76,24 @@ def read_merged(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     parent_path = (path.parent / str(parent)).resolve()
     if parent_path in seen or parent_path == path.resolve():
         raise ScenarioError([f"{path}: extends: {parent} forms a cycle"])
+    if not parent_path.is_file():
+        raise ScenarioError(
+            [
+                f"{path}: extends: {parent} not found (looked for {parent_path}; the path is "
+                "relative to the extending file)"
+            ]
+        )
     return deep_merge(read_merged(parent_path, (*seen, path.resolve())), raw)
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """JSON Schema of a scenario *file* (the model's schema plus the file-only ``extends``)."""
+    schema = Scenario.model_json_schema(by_alias=True)
+    schema["properties"]["extends"] = {
+        "type": "string",
+        "description": "Parent scenario file, relative to this file; this file's keys override it.",
+    }
+    return schema
 
 
 def deep_merge(base: Any, override: Any) -> Any:
@@ -156,9 +173,7 @@ def _no_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool =
         key = loader.construct_object(key_node, deep=deep)
         if key in keys:
             mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", mark)
         keys.add(key)
     return loader.construct_mapping(node, deep)
 
@@ -186,11 +201,14 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 def _describe(exc: ValidationError, raw: Mapping[str, Any]) -> list[str]:
     errors = exc.errors(include_url=False)
+    misspelt = {_misspelling_of(tuple(e["loc"])) for e in errors if e["type"] == "extra_forbidden"}
     lines = []
     for error in errors:
         loc = tuple(error["loc"])
         if error["type"] == "too_short" and _inside_another(loc, errors):
             continue  # a consequence of an invalid item, not a problem of its own
+        if error["type"] == "missing" and loc in misspelt:
+            continue  # reported once, as the misspelt key with its did-you-mean
         if not loc and error["type"] == "value_error":
             lines += str(error["ctx"]["error"]).splitlines()
             continue
@@ -235,10 +253,21 @@ def _readable_path(loc: tuple, raw: Any) -> str:
     return text or "(top level)"
 
 
+def _closest_key(loc: tuple) -> str | None:
+    close = difflib.get_close_matches(str(loc[-1]), _allowed_keys(loc[:-1]), n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
+def _misspelling_of(loc: tuple) -> tuple | None:
+    """The location of the key that an unknown key most likely meant."""
+    key = _closest_key(loc)
+    return (*loc[:-1], key) if key else None
+
+
 def _suggestion(loc: tuple) -> str:
     allowed = _allowed_keys(loc[:-1])
-    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.5)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    close = _closest_key(loc)
+    hint = f"; did you mean {close!r}?" if close else ""
     listed = f" (allowed: {', '.join(sorted(allowed))})" if allowed and len(allowed) <= 12 else ""
     return hint + listed
 

@@ -73,34 +73,36 @@ def incident_table(record: RunRecord, scenario: Scenario) -> pd.DataFrame:
     names = [p.name for p in record.people]
     origin = log.started if scenario.work_rules.response_clock == "started" else log.detected
     first = [r[0] if r else -1 for r in log.responders]
-    return pd.DataFrame({
-        "replication": record.replication,
-        "incident": np.arange(len(cls)),
-        "class": [classes[k].id for k in cls],
-        "priority": [classes[k].priority for k in cls],
-        "category": [classes[k].category for k in cls],
-        "service": [classes[k].service or "" for k in cls],
-        "outage": [classes[k].outage for k in cls],
-        "started_utc": pd.Timestamp(scenario.calendar.start, tz="UTC")
-        + pd.to_timedelta(log.started, unit="m"),
-        "started": log.started,
-        "detected": log.detected,
-        "acknowledged": log.acknowledged,
-        "restored": log.restored,
-        "postmortem_done": log.postmortem_done,
-        "detect_minutes": log.detected - log.started,
-        "ack_minutes": log.acknowledged - log.detected,
-        "response_minutes": log.acknowledged - origin,
-        "restore_minutes": log.restored - log.started,
-        "tiers_reached": log.tiers_reached,
-        "preemptions": log.preemptions,
-        "handoffs": log.handoffs,
-        "pages": log.pages,
-        "site": [record.people[p].site if p >= 0 else "" for p in first],
-        "responders": [";".join(names[p] for p in r) for r in log.responders],
-        "measured": log.started >= record.warmup,
-        "response_origin": origin,
-    })
+    return pd.DataFrame(
+        {
+            "replication": record.replication,
+            "incident": np.arange(len(cls)),
+            "class": [classes[k].id for k in cls],
+            "priority": [classes[k].priority for k in cls],
+            "category": [classes[k].category for k in cls],
+            "service": [classes[k].service or "" for k in cls],
+            "outage": [classes[k].outage for k in cls],
+            "started_utc": pd.Timestamp(scenario.calendar.start, tz="UTC")
+            + pd.to_timedelta(log.started, unit="m"),
+            "started": log.started,
+            "detected": log.detected,
+            "acknowledged": log.acknowledged,
+            "restored": log.restored,
+            "postmortem_done": log.postmortem_done,
+            "detect_minutes": log.detected - log.started,
+            "ack_minutes": log.acknowledged - log.detected,
+            "response_minutes": log.acknowledged - origin,
+            "restore_minutes": log.restored - log.started,
+            "tiers_reached": log.tiers_reached,
+            "preemptions": log.preemptions,
+            "handoffs": log.handoffs,
+            "pages": log.pages,
+            "site": [record.people[p].site if p >= 0 else "" for p in first],
+            "responders": [";".join(names[p] for p in r) for r in log.responders],
+            "measured": log.started >= record.warmup,
+            "response_origin": origin,
+        }
+    )
 
 
 def incident_counts(measured: pd.DataFrame, scenario: Scenario) -> list[Row]:
@@ -166,19 +168,21 @@ def people_table(record: RunRecord, scenario: Scenario) -> pd.DataFrame:
     def hours(mask) -> np.ndarray:
         return np.bincount(person[mask], weights=length[mask], minlength=n)
 
-    frame = pd.DataFrame({
-        "replication": record.replication,
-        "person": [p.name for p in record.people],
-        "role": [p.role for p in record.people],
-        "team": [p.team for p in record.people],
-        "site": [p.site for p in record.people],
-        "employment": [p.employment for p in record.people],
-        "hourly_cost": [p.hourly_cost for p in record.people],
-        "scheduled_hours": [calendar.overlap(p.shifts, lo, hi) / 60.0 for p in record.people],
-        "busy_hours": hours(mode == SHIFT),
-        "overtime_hours": hours(mode == OVERTIME),
-        "callout_hours": hours(mode == CALLOUT),
-    })
+    frame = pd.DataFrame(
+        {
+            "replication": record.replication,
+            "person": [p.name for p in record.people],
+            "role": [p.role for p in record.people],
+            "team": [p.team for p in record.people],
+            "site": [p.site for p in record.people],
+            "employment": [p.employment for p in record.people],
+            "hourly_cost": [p.hourly_cost for p in record.people],
+            "scheduled_hours": [calendar.overlap(p.shifts, lo, hi) / 60.0 for p in record.people],
+            "busy_hours": hours(mode == SHIFT),
+            "overtime_hours": hours(mode == OVERTIME),
+            "callout_hours": hours(mode == CALLOUT),
+        }
+    )
     for r, p in enumerate(scenario.priorities):
         frame[f"busy_{p.id}_hours"] = hours(rank == r)
     frame["busy_postmortem_hours"] = hours(rank == len(scenario.priorities))
@@ -229,12 +233,19 @@ def outage_minutes(record: RunRecord, scenario: Scenario, service: str) -> float
     outages are one full outage, not two).
     """
     log = record.incidents
-    impact = {k: c.impact for k, c in enumerate(scenario.incidents.classes)
-              if c.outage and c.service == service}
+    impact = {
+        k: c.impact
+        for k, c in enumerate(scenario.incidents.classes)
+        if c.outage and c.service == service
+    }
     mask = np.isin(log.cls, list(impact))
     ends = np.where(np.isnan(log.restored), record.horizon, log.restored)
-    spans = zip(log.started[mask].tolist(), ends[mask].tolist(),
-                [impact[k] for k in log.cls[mask].tolist()], strict=True)
+    spans = zip(
+        log.started[mask].tolist(),
+        ends[mask].tolist(),
+        [impact[k] for k in log.cls[mask].tolist()],
+        strict=True,
+    )
     return weighted_span(list(spans), record.warmup, record.horizon)
 
 
@@ -294,4 +305,3 @@ def _needed_roles(scenario: Scenario) -> set[str]:
         for step in cls.resolution:
             needed.update(scenario.eligible_roles(cls, step.tier, step.roles))
     return needed
-

@@ -23,8 +23,14 @@ from sim.staff import Staff, build_staff
 class OpsModel:
     """One replication of a scenario."""
 
-    def __init__(self, scenario: Scenario, seq: np.random.SeedSequence, replication: int = 0,
-                 staff: Staff | None = None, workload: Workload | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        seq: np.random.SeedSequence,
+        replication: int = 0,
+        staff: Staff | None = None,
+        workload: Workload | None = None,
+    ):
         self.scenario, self.replication = scenario, replication
         self.staff = staff or build_staff(scenario)
         self.env = simpy.Environment()
@@ -128,8 +134,9 @@ class OpsModel:
                 counter[i] += 1
             job = yield from self._acquire(i, pool, duty, handed, job.seq)
 
-    def _acquire(self, i: int, pool: int, duty: _Duty, job: Job | None = None,
-                 seq: int | None = None):
+    def _acquire(
+        self, i: int, pool: int, duty: _Duty, job: Job | None = None, seq: int | None = None
+    ):
         """Wait for a qualified responder; the first one to arrive acknowledges the incident.
 
         ``job`` is work already handed to a colleague; otherwise it is requested.
@@ -138,8 +145,9 @@ class OpsModel:
         """
         while True:
             if job is None:
-                job = self.desk.request(i, pool, duty.rank, duty.pages,
-                                        self.env.active_process, seq)
+                job = self.desk.request(
+                    i, pool, duty.rank, duty.pages, self.env.active_process, seq
+                )
             seq = job.seq
             try:
                 if job.granted is not None:
@@ -211,8 +219,13 @@ def _shift_changes(staff: Staff, horizon: float) -> list[tuple[float, list[int],
     return [(at, *changes[at]) for at in sorted(changes)]
 
 
-def simulate_record(scenario: Scenario, seq: np.random.SeedSequence, replication: int = 0,
-                    staff: Staff | None = None, workload: Workload | None = None) -> RunRecord:
+def simulate_record(
+    scenario: Scenario,
+    seq: np.random.SeedSequence,
+    replication: int = 0,
+    staff: Staff | None = None,
+    workload: Workload | None = None,
+) -> RunRecord:
     """Run one replication and return its raw records.
 
     ``workload`` replays given incidents (e.g. exact timelines in tests, or an

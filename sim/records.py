@@ -58,9 +58,16 @@ class IncidentLog:
         """A log for these arrivals with every later event still pending."""
         n = len(started)
         return cls(
-            cls=list(classes), started=list(started), detected=[NOT_YET] * n,
-            acknowledged=[NOT_YET] * n, restored=[NOT_YET] * n, postmortem_done=[NOT_YET] * n,
-            tiers_reached=[0] * n, preemptions=[0] * n, handoffs=[0] * n, pages=[0] * n,
+            cls=list(classes),
+            started=list(started),
+            detected=[NOT_YET] * n,
+            acknowledged=[NOT_YET] * n,
+            restored=[NOT_YET] * n,
+            postmortem_done=[NOT_YET] * n,
+            tiers_reached=[0] * n,
+            preemptions=[0] * n,
+            handoffs=[0] * n,
+            pages=[0] * n,
             responders=[[] for _ in range(n)],
         )
 

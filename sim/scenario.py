@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -28,7 +29,20 @@ from sim.distributions import Distribution, Lognormal
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-Clock = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")]
+
+
+def _clock_text(value):
+    # YAML 1.1 reads an unquoted 16:00 as the base-60 integer 960: turn it back into "16:00"
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1440:
+        return f"{value // 60:02d}:{value % 60:02d}"
+    return value
+
+
+Clock = Annotated[
+    str,
+    StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$"),
+    BeforeValidator(_clock_text),
+]
 ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -206,6 +220,12 @@ class Profile(Model):
             raise ValueError("weights must be >= 0 and not all zero")
         return value
 
+    @model_validator(mode="after")
+    def _one_shape(self):
+        if self.weekly is not None and (self.daily is not None or self.weekend is not None):
+            raise ValueError("give either weekly, or daily (and optionally weekend), not both")
+        return self
+
     def hour_of_week_weights(self) -> tuple[float, ...]:
         """168 weights with mean 1 (flat when nothing is given)."""
         if self.weekly is not None:
@@ -254,9 +274,7 @@ class Incidents(Model):
     """The incident workload."""
 
     rate_multiplier: float = Field(1.0, gt=0, description="Scales every class's rate (growth).")
-    profiles: Annotated[dict[Id, Profile], AfterValidator(_frozen)] = Field(
-        default_factory=dict
-    )
+    profiles: Annotated[dict[Id, Profile], AfterValidator(_frozen)] = Field(default_factory=dict)
     classes: tuple[IncidentClass, ...] = Field(min_length=1)
 
 

@@ -42,37 +42,68 @@ def scorecard(summary: pd.DataFrame, scenario: Scenario) -> list[Line]:
         if row is None:
             return
         verdict = check(row.mean, row.ci_low, row.ci_high) if check else NONE
-        lines.append(Line(label, metric, group, row.mean, row.ci_low, row.ci_high, target,
-                          verdict, unit))
+        lines.append(
+            Line(label, metric, group, row.mean, row.ci_low, row.ci_high, target, verdict, unit)
+        )
 
     goal = scenario.targets.response_sla_adherence
     for p in scenario.priorities:
-        add(f"Response SLA {p.id} (<= {_minutes(p.response_minutes)})", "response_sla_adherence",
-            p.id, "%", f">= {goal:.0%}", _at_least(goal))
-    add("Response SLA, all", "response_sla_adherence", "all", "%", f">= {goal:.0%}",
-        _at_least(goal))
+        add(
+            f"Response SLA {p.id} (<= {_minutes(p.response_minutes)})",
+            "response_sla_adherence",
+            p.id,
+            "%",
+            f">= {goal:.0%}",
+            _at_least(goal),
+        )
+    add(
+        "Response SLA, all", "response_sla_adherence", "all", "%", f">= {goal:.0%}", _at_least(goal)
+    )
     for p in scenario.priorities:
         add(f"MTTA {p.id}", "mtta_minutes", p.id, "min")
     mttd = scenario.targets.mttd_minutes
-    add("MTTD", "mttd_minutes", "all", "min", f"<= {mttd:g}" if mttd else "",
-        _at_most(mttd) if mttd else None)
+    add(
+        "MTTD",
+        "mttd_minutes",
+        "all",
+        "min",
+        f"<= {mttd:g}" if mttd else "",
+        _at_most(mttd) if mttd else None,
+    )
     for p in scenario.priorities:
         target = p.mttr_minutes
-        add(f"MTTR {p.id}", "mttr_minutes", p.id, "min", f"<= {target:g}" if target else "",
-            _at_most(target) if target else None)
+        add(
+            f"MTTR {p.id}",
+            "mttr_minutes",
+            p.id,
+            "min",
+            f"<= {target:g}" if target else "",
+            _at_most(target) if target else None,
+        )
     add("MTTR median, all", "mttr_median_minutes", "all", "min")
     add("MTTR p90, all", "mttr_p90_minutes", "all", "min")
     band = scenario.targets.utilization
     for team in scenario.teams:
-        add(f"Utilization {team.id}", "utilization", f"team:{team.id}", "%",
-            f"{band.low:.0%}-{band.high:.0%}", _within(band.low, band.high))
-    add("Utilization, all", "utilization", "all", "%", f"{band.low:.0%}-{band.high:.0%}",
-        _within(band.low, band.high))
+        add(
+            f"Utilization {team.id}",
+            "utilization",
+            f"team:{team.id}",
+            "%",
+            f"{band.low:.0%}-{band.high:.0%}",
+            _within(band.low, band.high),
+        )
+    add(
+        "Utilization, all",
+        "utilization",
+        "all",
+        "%",
+        f"{band.low:.0%}-{band.high:.0%}",
+        _within(band.low, band.high),
+    )
     for tier in scenario.tiers:
         add(f"Nobody on shift for {tier.id}", "coverage_gap_hours", f"tier:{tier.id}", "h/wk")
     for s in scenario.services:
-        add(f"Availability {s.id}", "availability", s.id, "%%", f">= {s.slo:.3%}",
-            _at_least(s.slo))
+        add(f"Availability {s.id}", "availability", s.id, "%%", f">= {s.slo:.3%}", _at_least(s.slo))
         add(f"P(SLO met) {s.id}", "availability_slo_met", s.id, "%")
     for p in scenario.priorities:
         add(f"Incidents {p.id}", "incidents", p.id)
@@ -90,10 +121,14 @@ def render(lines: list[Line], title: str = "") -> str:
     for line in lines:
         fmt = _formatter(line.unit)
         ci = f"[{fmt(line.ci_low)}, {fmt(line.ci_high)}]" if not math.isnan(line.ci_low) else ""
-        out.append(f"{line.label:<{width}} {fmt(line.mean):>12} {ci:>27}  {line.target:<14} "
-                   f"{line.verdict}".rstrip())
-    out.append("verdict: ok = the whole 95% CI meets the target, MISS = the whole CI misses it, "
-               "~ = undecided (more replications)")
+        out.append(
+            f"{line.label:<{width}} {fmt(line.mean):>12} {ci:>27}  {line.target:<14} "
+            f"{line.verdict}".rstrip()
+        )
+    out.append(
+        "verdict: ok = the whole 95% CI meets the target, MISS = the whole CI misses it, "
+        "~ = undecided (more replications)"
+    )
     return "\n".join(out)
 
 
@@ -122,6 +157,7 @@ def _at_least(target):
             return NONE
         lo, hi = _bounds(mean, low, high)
         return OK if lo >= target else MISS if hi < target else UNSURE
+
     return check
 
 
@@ -131,6 +167,7 @@ def _at_most(target):
             return NONE
         lo, hi = _bounds(mean, low, high)
         return OK if hi <= target else MISS if lo > target else UNSURE
+
     return check
 
 
@@ -142,4 +179,5 @@ def _within(low_target, high_target):
         if lo >= low_target and hi <= high_target:
             return OK
         return MISS if hi < low_target or lo > high_target else UNSURE
+
     return check

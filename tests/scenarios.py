@@ -17,22 +17,43 @@ TINY = {
     "tiers": [{"id": "L1"}, {"id": "L2"}],
     "shifts": [{"id": "always", "start": "00:00", "end": "24:00", "timezone": "UTC"}],
     "roles": [
-        {"id": "operator", "team": "noc", "tiers": ["L1"],
-         "staff": [{"site": "hq", "count": 1, "shift": "always"}]},
+        {
+            "id": "operator",
+            "team": "noc",
+            "tiers": ["L1"],
+            "staff": [{"site": "hq", "count": 1, "shift": "always"}],
+        },
     ],
     "priorities": [
         {"id": "P0", "response_minutes": 15},
         {"id": "P1", "response_minutes": 60},
         {"id": "P3", "response_minutes": 1440, "pages_off_shift": False},
     ],
-    "incidents": {"classes": [
-        {"id": "urgent", "priority": "P0", "category": "ops", "rate_per_day": 1,
-         "resolution": [{"tier": "L1", "effort": 1}]},
-        {"id": "normal", "priority": "P1", "category": "ops", "rate_per_day": 1,
-         "resolution": [{"tier": "L1", "effort": 1}]},
-        {"id": "low", "priority": "P3", "category": "ops", "rate_per_day": 1,
-         "resolution": [{"tier": "L1", "effort": 1}]},
-    ]},
+    "incidents": {
+        "classes": [
+            {
+                "id": "urgent",
+                "priority": "P0",
+                "category": "ops",
+                "rate_per_day": 1,
+                "resolution": [{"tier": "L1", "effort": 1}],
+            },
+            {
+                "id": "normal",
+                "priority": "P1",
+                "category": "ops",
+                "rate_per_day": 1,
+                "resolution": [{"tier": "L1", "effort": 1}],
+            },
+            {
+                "id": "low",
+                "priority": "P3",
+                "category": "ops",
+                "rate_per_day": 1,
+                "resolution": [{"tier": "L1", "effort": 1}],
+            },
+        ]
+    },
     "paging": {"ack_delay": 7},
 }
 

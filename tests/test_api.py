@@ -35,7 +35,9 @@ def test_baseline_has_the_seed_organisation():
     assert sorted(headcount.values()) == [2, 2, 4, 4, 4, 6]
     assert [p.response_minutes for p in s.priorities] == [15, 60, 240, 1440]
     assert {x.id: x.slo for x in s.services} == {
-        "constitutional-ai": 0.999, "core-platform": 0.9995, "api-gateway": 0.999,
+        "constitutional-ai": 0.999,
+        "core-platform": 0.9995,
+        "api-gateway": 0.999,
         "dashboard": 0.995,
     }
     assert s.escalation.matrix["P0"] == ("noc", "sre", "devops")

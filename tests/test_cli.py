@@ -66,7 +66,7 @@ def test_validate_ok(capsys):
     out, err = capsys.readouterr()
     assert err == ""
     assert out.splitlines() == [
-        f"{MMC_PATH}: ok — mmc: 5 people in 1 roles, 1 sites, 1 incident classes, "
+        f"{MMC_PATH}: ok — mmc: 5 people in 1 role, 1 site, 1 incident class, "
         "288.00 incidents/day expected"
     ]
 
@@ -82,7 +82,7 @@ def test_validate_applies_set(capsys):
     ]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "7 people in 1 roles" in out
+    assert "7 people in 1 role" in out
     assert "432.00 incidents/day expected" in out
 
 
@@ -462,3 +462,35 @@ def test_schema_prints_json_schema(capsys):
     assert {"name", "incidents", "roles"} <= set(schema["required"])
     assert schema["additionalProperties"] is False
     assert "rate_per_day" in schema["$defs"]["IncidentClass"]["properties"]
+
+
+def test_results_are_written_even_when_stdout_closes_early(tmp_path):
+    out = tmp_path / "out"
+    script = (
+        f"{sys.executable} -m sim run {MMC_PATH} --days 2 --set calendar.warmup_days=0 "
+        f"--replications 1 --workers 1 --out {out} | head -1; exit ${{PIPESTATUS[0]}}"
+    )
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert (out / "summary.csv").is_file()
+
+
+def test_unwritable_out_is_refused_before_simulating(capsys):
+    assert (
+        main(
+            [
+                "run",
+                str(MMC_PATH),
+                "--days",
+                "2",
+                "--set",
+                "calendar.warmup_days=0",
+                "--out",
+                "/proc/no-such-dir/out",
+            ]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert err.startswith("error: --out /proc/no-such-dir/out: cannot write in /proc")

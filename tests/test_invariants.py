@@ -15,37 +15,68 @@ from sim.model import simulate_record
 from sim.records import SHIFT
 from tests.scenarios import tiny
 
-SHIFT_WINDOWS = [("00:00", "24:00"), ("00:00", "08:00"), ("08:00", "16:00"), ("22:00", "06:00"),
-                 ("09:00", "17:00")]
+SHIFT_WINDOWS = [
+    ("00:00", "24:00"),
+    ("00:00", "08:00"),
+    ("08:00", "16:00"),
+    ("22:00", "06:00"),
+    ("09:00", "17:00"),
+]
 
 
 @st.composite
 def scenarios(draw):
     windows = draw(st.lists(st.sampled_from(SHIFT_WINDOWS), min_size=1, max_size=3, unique=True))
-    shifts = [{"id": f"s{i}", "start": a, "end": b, "timezone": "UTC"}
-              for i, (a, b) in enumerate(windows)]
+    shifts = [
+        {"id": f"s{i}", "start": a, "end": b, "timezone": "UTC"} for i, (a, b) in enumerate(windows)
+    ]
     staff = [{"site": "hq", "count": draw(st.integers(1, 2)), "shift": s["id"]} for s in shifts]
     sre_staff = [{"site": "hq", "count": draw(st.integers(0, 2)), "shift": shifts[0]["id"]}]
-    effort = draw(st.sampled_from([
-        {"dist": "exponential", "mean": 45}, 30, {"dist": "lognormal", "median": 20, "p95": 120}]))
+    effort = draw(
+        st.sampled_from(
+            [
+                {"dist": "exponential", "mean": 45},
+                30,
+                {"dist": "lognormal", "median": 20, "p95": 120},
+            ]
+        )
+    )
     classes = [
-        {"id": f"k{p}", "priority": p, "category": "ops", "rate_per_day": draw(st.floats(2, 30)),
-         "detection": draw(st.sampled_from([0, {"dist": "exponential", "mean": 5}])),
-         "triage": draw(st.sampled_from([0, 5])),
-         "resolution": [{"tier": "L1", "effort": effort, "escalate": draw(st.floats(0, 0.8))},
-                        {"tier": "L2", "effort": effort}],
-         "postmortem": draw(st.sampled_from([0, 60]))}
+        {
+            "id": f"k{p}",
+            "priority": p,
+            "category": "ops",
+            "rate_per_day": draw(st.floats(2, 30)),
+            "detection": draw(st.sampled_from([0, {"dist": "exponential", "mean": 5}])),
+            "triage": draw(st.sampled_from([0, 5])),
+            "resolution": [
+                {"tier": "L1", "effort": effort, "escalate": draw(st.floats(0, 0.8))},
+                {"tier": "L2", "effort": effort},
+            ],
+            "postmortem": draw(st.sampled_from([0, 60])),
+        }
         for p in ("P0", "P1", "P3")
     ]
-    roles = [{"id": "operator", "staff": staff},
-             {"id": "sre", "team": "sre", "tiers": ["L2"],
-              "staff": sre_staff if sre_staff[0]["count"] else staff}]
+    roles = [
+        {"id": "operator", "staff": staff},
+        {
+            "id": "sre",
+            "team": "sre",
+            "tiers": ["L2"],
+            "staff": sre_staff if sre_staff[0]["count"] else staff,
+        },
+    ]
     return tiny(
         calendar={"days": 3, "warmup_days": draw(st.sampled_from([0, 0.5]))},
-        shifts=shifts, roles=roles, incidents={"classes": classes},
-        work_rules={"preemptive": draw(st.booleans()),
-                    "shift_end": draw(st.sampled_from(["overtime", "handoff"])),
-                    "handoff_delay": 10, "ack_delay": draw(st.sampled_from([0, 2]))},
+        shifts=shifts,
+        roles=roles,
+        incidents={"classes": classes},
+        work_rules={
+            "preemptive": draw(st.booleans()),
+            "shift_end": draw(st.sampled_from(["overtime", "handoff"])),
+            "handoff_delay": 10,
+            "ack_delay": draw(st.sampled_from([0, 2])),
+        },
     )
 
 
@@ -90,8 +121,11 @@ def test_model_invariants(scenario, seed):
     # (+ the hand-off delay for each hand-off); post-mortem work is counted apart
     load = draw_workload(scenario, np.random.SeedSequence(seed))
     incident_work = np.asarray(work.rank) < len(scenario.priorities)
-    spent = np.bincount(np.asarray(work.incident)[incident_work],
-                        weights=(end - start)[incident_work], minlength=len(log.started))
+    spent = np.bincount(
+        np.asarray(work.incident)[incident_work],
+        weights=(end - start)[incident_work],
+        minlength=len(log.started),
+    )
     for i in np.flatnonzero(~np.isnan(log.restored)):
         needed = load.triage[i] + load.effort[i, : load.steps[i]].sum() + 10 * log.handoffs[i]
         assert np.isclose(spent[i], needed, atol=1e-6)

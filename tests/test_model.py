@@ -27,16 +27,18 @@ def times(record, i):
 
 
 def test_fifo_single_responder_timeline():
-    r = run(tiny(), {"at": 0, "detection": 5, "effort": [30]},
-            {"at": 10, "detection": 5, "effort": [30]})
+    r = run(
+        tiny(),
+        {"at": 0, "detection": 5, "effort": [30]},
+        {"at": 10, "detection": 5, "effort": [30]},
+    )
     assert times(r, 0) == (0, 5, 5, 35)
     assert times(r, 1) == (10, 15, 35, 65)
     assert segments(r) == [(0, 0, 5, 35, SHIFT), (0, 1, 35, 65, SHIFT)]
 
 
 def test_triage_then_first_tier_by_the_same_person_without_requeueing():
-    r = run(tiny(), {"at": 0, "triage": 4, "effort": [10]},
-            {"at": 1, "effort": [10]})
+    r = run(tiny(), {"at": 0, "triage": 4, "effort": [10]}, {"at": 1, "effort": [10]})
     # incident 0 keeps its responder from triage into L1 work: 0..14; incident 1 waits
     assert times(r, 0) == (0, 0, 0, 14)
     assert times(r, 1) == (1, 1, 14, 24)
@@ -52,22 +54,33 @@ def test_higher_priority_preempts_and_interrupted_work_resumes():
 
 
 def test_non_preemptive_waits_for_the_current_work():
-    r = run(tiny(work_rules={"preemptive": False}),
-            {"at": 0, "cls": 1, "effort": [60]}, {"at": 10, "cls": 0, "effort": [20]})
+    r = run(
+        tiny(work_rules={"preemptive": False}),
+        {"at": 0, "cls": 1, "effort": [60]},
+        {"at": 10, "cls": 0, "effort": [20]},
+    )
     assert times(r, 0) == (0, 0, 0, 60)
     assert times(r, 1) == (10, 10, 60, 80)
 
 
 def test_priority_order_in_the_queue():
-    r = run(tiny(), {"at": 0, "cls": 1, "effort": [30]},
-            {"at": 1, "cls": 2, "effort": [10]}, {"at": 2, "cls": 1, "effort": [10]})
+    r = run(
+        tiny(),
+        {"at": 0, "cls": 1, "effort": [30]},
+        {"at": 1, "cls": 2, "effort": [10]},
+        {"at": 2, "cls": 1, "effort": [10]},
+    )
     # P3 can be pre-empted by nobody here (busy with P1), waits behind the later P1
     assert times(r, 2)[2:] == (30, 40)
     assert times(r, 1)[2:] == (40, 50)
 
 
-SHORT_SHIFT = {"shifts": [{"id": "always", "start": "00:00", "end": "01:00", "timezone": "UTC"},
-                          {"id": "next", "start": "01:00", "end": "02:00", "timezone": "UTC"}]}
+SHORT_SHIFT = {
+    "shifts": [
+        {"id": "always", "start": "00:00", "end": "01:00", "timezone": "UTC"},
+        {"id": "next", "start": "01:00", "end": "02:00", "timezone": "UTC"},
+    ]
+}
 
 
 def test_shift_end_overtime_is_recorded():
@@ -77,10 +90,19 @@ def test_shift_end_overtime_is_recorded():
 
 
 def test_handoff_to_the_next_shift_adds_the_handoff_delay():
-    scenario = tiny(**SHORT_SHIFT, work_rules={"shift_end": "handoff", "handoff_delay": 10},
-                    roles=[{"id": "operator", "staff": [
-                        {"site": "hq", "count": 1, "shift": "always"},
-                        {"site": "hq", "count": 1, "shift": "next"}]}])
+    scenario = tiny(
+        **SHORT_SHIFT,
+        work_rules={"shift_end": "handoff", "handoff_delay": 10},
+        roles=[
+            {
+                "id": "operator",
+                "staff": [
+                    {"site": "hq", "count": 1, "shift": "always"},
+                    {"site": "hq", "count": 1, "shift": "next"},
+                ],
+            }
+        ],
+    )
     r = run(scenario, {"at": 30, "effort": [60]})
     assert times(r, 0) == (30, 30, 30, 100)  # 30 done, 30 left + 10 hand-off
     assert list(r.incidents.handoffs) == [1]
@@ -89,8 +111,10 @@ def test_handoff_to_the_next_shift_adds_the_handoff_delay():
 
 
 def test_handoff_with_nobody_on_shift_falls_back_to_overtime():
-    r = run(tiny(**SHORT_SHIFT, work_rules={"shift_end": "handoff", "handoff_delay": 10}),
-            {"at": 30, "effort": [60]})
+    r = run(
+        tiny(**SHORT_SHIFT, work_rules={"shift_end": "handoff", "handoff_delay": 10}),
+        {"at": 30, "effort": [60]},
+    )
     assert times(r, 0) == (30, 30, 30, 90)
     assert list(r.incidents.handoffs) == [0]
 
@@ -124,22 +148,42 @@ def test_on_shift_acknowledgement_delay():
 
 ESCALATING = {
     "roles": [
-        {"id": "operator", "team": "noc", "tiers": ["L1"],
-         "staff": [{"site": "hq", "count": 1, "shift": "always"}]},
-        {"id": "sre", "team": "sre", "tiers": ["L2"],
-         "staff": [{"site": "hq", "count": 1, "shift": "always"}]},
+        {
+            "id": "operator",
+            "team": "noc",
+            "tiers": ["L1"],
+            "staff": [{"site": "hq", "count": 1, "shift": "always"}],
+        },
+        {
+            "id": "sre",
+            "team": "sre",
+            "tiers": ["L2"],
+            "staff": [{"site": "hq", "count": 1, "shift": "always"}],
+        },
     ],
-    "incidents": {"classes": [
-        {"id": "deep", "priority": "P0", "category": "ops", "rate_per_day": 1,
-         "resolution": [{"tier": "L1", "effort": 1, "escalate": 0.5},
-                        {"tier": "L2", "effort": 1}]},
-    ]},
+    "incidents": {
+        "classes": [
+            {
+                "id": "deep",
+                "priority": "P0",
+                "category": "ops",
+                "rate_per_day": 1,
+                "resolution": [
+                    {"tier": "L1", "effort": 1, "escalate": 0.5},
+                    {"tier": "L2", "effort": 1},
+                ],
+            },
+        ]
+    },
 }
 
 
 def test_escalation_moves_the_incident_to_the_next_tier():
-    r = run(tiny(**ESCALATING), {"at": 0, "cls": 3, "triage": 5, "effort": [10, 20]},
-            {"at": 1, "cls": 3, "effort": [3]})
+    r = run(
+        tiny(**ESCALATING),
+        {"at": 0, "cls": 3, "triage": 5, "effort": [10, 20]},
+        {"at": 1, "cls": 3, "effort": [3]},
+    )
     assert times(r, 0) == (0, 0, 0, 35)
     assert r.incidents.responders[0] == [0, 1]
     assert list(r.incidents.tiers_reached) == [2, 1]
@@ -148,8 +192,11 @@ def test_escalation_moves_the_incident_to_the_next_tier():
 
 
 def test_postmortem_occupies_people_but_not_the_incident_clock():
-    r = run(tiny(), {"at": 0, "cls": 0, "effort": [10], "postmortem": 60},
-            {"at": 20, "cls": 2, "effort": [5]})
+    r = run(
+        tiny(),
+        {"at": 0, "cls": 0, "effort": [10], "postmortem": 60},
+        {"at": 20, "cls": 2, "effort": [5]},
+    )
     assert times(r, 0)[3] == 10
     # the P3 incident pre-empts the post-mortem (lowest priority) and is done at 25
     assert times(r, 1)[2:] == (20, 25)
@@ -168,19 +215,31 @@ def test_cheaper_role_is_preferred_when_both_are_free(cost_first):
     costs = (10, 50) if cost_first else (50, 10)
     roles = [
         {"id": "operator", "staff": [{"site": "hq", "count": 0, "shift": "always"}]},
-        {"id": "a", "team": "noc", "tiers": ["L1"], "hourly_cost": costs[0],
-         "staff": [{"site": "hq", "count": 1, "shift": "always"}]},
-        {"id": "b", "team": "noc", "tiers": ["L1"], "hourly_cost": costs[1],
-         "staff": [{"site": "hq", "count": 1, "shift": "always"}]},
+        {
+            "id": "a",
+            "team": "noc",
+            "tiers": ["L1"],
+            "hourly_cost": costs[0],
+            "staff": [{"site": "hq", "count": 1, "shift": "always"}],
+        },
+        {
+            "id": "b",
+            "team": "noc",
+            "tiers": ["L1"],
+            "hourly_cost": costs[1],
+            "staff": [{"site": "hq", "count": 1, "shift": "always"}],
+        },
     ]
     r = run(tiny(roles=roles), {"at": 0, "effort": [10]})
     assert r.people[r.incidents.responders[0][0]].role == ("a" if cost_first else "b")
 
 
 def test_colleagues_leaving_at_the_same_minute_do_not_hand_off_to_each_other():
-    scenario = tiny(**SHORT_SHIFT, work_rules={"shift_end": "handoff", "handoff_delay": 10},
-                    roles=[{"id": "operator", "staff": [
-                        {"site": "hq", "count": 2, "shift": "always"}]}])
+    scenario = tiny(
+        **SHORT_SHIFT,
+        work_rules={"shift_end": "handoff", "handoff_delay": 10},
+        roles=[{"id": "operator", "staff": [{"site": "hq", "count": 2, "shift": "always"}]}],
+    )
     r = run(scenario, {"at": 30, "effort": [60]}, {"at": 31, "cls": 2, "effort": [60]})
     assert times(r, 0)[3] == 90 and times(r, 1)[3] == 91  # both finish in overtime
     assert list(r.incidents.handoffs) == [0, 0] and list(r.incidents.pages) == [0, 0]
@@ -190,49 +249,83 @@ def test_work_finishing_at_that_instant_is_neither_preempted_nor_handed_off():
     r = run(tiny(), {"at": 0, "cls": 1, "effort": [10]}, {"at": 10, "cls": 0, "effort": [5]})
     assert times(r, 0)[3] == 10 and list(r.incidents.preemptions) == [0, 0]
     assert times(r, 1)[2:] == (10, 15)
-    scenario = tiny(**SHORT_SHIFT, work_rules={"shift_end": "handoff", "handoff_delay": 10},
-                    roles=[{"id": "operator", "staff": [
-                        {"site": "hq", "count": 1, "shift": "always"},
-                        {"site": "hq", "count": 1, "shift": "next"}]}])
+    scenario = tiny(
+        **SHORT_SHIFT,
+        work_rules={"shift_end": "handoff", "handoff_delay": 10},
+        roles=[
+            {
+                "id": "operator",
+                "staff": [
+                    {"site": "hq", "count": 1, "shift": "always"},
+                    {"site": "hq", "count": 1, "shift": "next"},
+                ],
+            }
+        ],
+    )
     r = run(scenario, {"at": 30, "effort": [30]})
     assert times(r, 0)[3] == 60 and list(r.incidents.handoffs) == [0]
 
 
 def test_preemption_during_the_acknowledgement_delay():
-    r = run(tiny(work_rules={"ack_delay": 2}),
-            {"at": 0, "cls": 2, "effort": [60]}, {"at": 1, "cls": 0, "effort": [10]})
+    r = run(
+        tiny(work_rules={"ack_delay": 2}),
+        {"at": 0, "cls": 2, "effort": [60]},
+        {"at": 1, "cls": 0, "effort": [10]},
+    )
     assert times(r, 1)[2:] == (3, 13)  # the P3 had not started: the operator takes the P0
     assert times(r, 0)[2:] == (15, 75)
 
 
 def test_work_granted_from_the_queue_can_be_preempted_before_it_starts():
-    r = run(tiny(), {"at": 0, "cls": 1, "effort": [10]}, {"at": 5, "cls": 2, "effort": [60]},
-            {"at": 10, "cls": 0, "effort": [5]})
+    r = run(
+        tiny(),
+        {"at": 0, "cls": 1, "effort": [10]},
+        {"at": 5, "cls": 2, "effort": [60]},
+        {"at": 10, "cls": 0, "effort": [5]},
+    )
     assert times(r, 2)[2:] == (10, 15)
     assert times(r, 1)[2:] == (15, 75)
 
 
 def test_coming_on_shift_in_overtime_lets_urgent_waiting_work_preempt():
-    shifts = {"shifts": [{"id": "always", "start": "00:00", "end": "23:00", "timezone": "UTC"}],
-              "calendar": {"days": 2}}
-    r = run(tiny(**shifts), {"at": 1300, "cls": 2, "effort": [200]},
-            {"at": 1400, "cls": 0, "effort": [10]})
+    shifts = {
+        "shifts": [{"id": "always", "start": "00:00", "end": "23:00", "timezone": "UTC"}],
+        "calendar": {"days": 2},
+    }
+    r = run(
+        tiny(**shifts),
+        {"at": 1300, "cls": 2, "effort": [200]},
+        {"at": 1400, "cls": 0, "effort": [10]},
+    )
     assert times(r, 1)[2:] == (1440, 1450)  # not 1500, when the P3 would have finished
     assert times(r, 0)[3] == 1510
 
 
 def test_shift_changes_come_before_arrivals_at_the_same_minute():
-    scenario = tiny(**SHORT_SHIFT, roles=[{"id": "operator", "staff": [
-        {"site": "hq", "count": 1, "shift": "always"},
-        {"site": "hq", "count": 1, "shift": "next"}]}])
+    scenario = tiny(
+        **SHORT_SHIFT,
+        roles=[
+            {
+                "id": "operator",
+                "staff": [
+                    {"site": "hq", "count": 1, "shift": "always"},
+                    {"site": "hq", "count": 1, "shift": "next"},
+                ],
+            }
+        ],
+    )
     r = run(scenario, {"at": 60, "effort": [30]})
     assert r.incidents.responders[0] == [1]
     assert segments(r) == [(1, 0, 60, 90, SHIFT)]
 
 
 def test_preempted_work_keeps_its_place_and_its_responder():
-    r = run(tiny(), {"at": 0, "cls": 1, "effort": [60]}, {"at": 5, "cls": 1, "effort": [60]},
-            {"at": 10, "cls": 0, "effort": [20]})
+    r = run(
+        tiny(),
+        {"at": 0, "cls": 1, "effort": [60]},
+        {"at": 5, "cls": 1, "effort": [60]},
+        {"at": 10, "cls": 0, "effort": [20]},
+    )
     assert times(r, 0)[3] == 80  # resumes before the P1 that arrived later
     assert times(r, 1)[2:] == (80, 140)
     assert r.incidents.responders[0] == [0]
@@ -241,8 +334,11 @@ def test_preempted_work_keeps_its_place_and_its_responder():
 def test_urgent_work_arriving_as_a_task_ends_takes_the_person_before_the_next_task():
     # the P3's triage ends at 5 exactly when the P0 arrives: the P0 goes first, then the P3's
     # first-tier work (its place in the queue kept)
-    r = run(tiny(), {"at": 0, "cls": 2, "triage": 5, "effort": [10]},
-            {"at": 5, "cls": 0, "effort": [20]})
+    r = run(
+        tiny(),
+        {"at": 0, "cls": 2, "triage": 5, "effort": [10]},
+        {"at": 5, "cls": 0, "effort": [20]},
+    )
     assert times(r, 1)[2:] == (5, 25)
     assert times(r, 0)[2:] == (0, 35)
     assert list(r.incidents.preemptions) == [1, 0]

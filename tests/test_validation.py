@@ -61,8 +61,13 @@ def test_fifo_mmc_matches_erlang_c(servers, rho):
     # heavy traffic relaxes slowly: longer runs keep the intervals tight enough to mean something
     scenario, rate = mmc_scenario(servers, rho, 100_000 if rho >= 0.95 else 30_000)
     theory = MMc(rate, 1 / SERVICE_MINUTES, servers)
-    result = run_experiment(scenario, replications=10, seed=servers * 100 + int(rho * 100),
-                            workers=2, keep_incidents=False)
+    result = run_experiment(
+        scenario,
+        replications=10,
+        seed=servers * 100 + int(rho * 100),
+        workers=2,
+        keep_incidents=False,
+    )
     assert_covers(result, "mtta_minutes", theory.mean_wait)
     assert_covers(result, "mttr_minutes", theory.mean_response)
     assert_covers(result, "response_sla_adherence", theory.service_level(15.0))
@@ -74,8 +79,15 @@ def priority_scenario(preemptive: bool):
     scenario, rate = mmc_scenario(3, 0.85, incidents_per_rep=40_000)
     shares = (0.2, 0.3, 0.5)
     classes = [
-        {"id": f"c{k}", "priority": f"P{k}", "category": "any", "rate_per_day": rate * 1440 * s,
-         "resolution": [{"tier": "L1", "effort": {"dist": "exponential", "mean": SERVICE_MINUTES}}]}
+        {
+            "id": f"c{k}",
+            "priority": f"P{k}",
+            "category": "any",
+            "rate_per_day": rate * 1440 * s,
+            "resolution": [
+                {"tier": "L1", "effort": {"dist": "exponential", "mean": SERVICE_MINUTES}}
+            ],
+        }
         for k, s in enumerate(shares)
     ]
     data = scenario.model_dump(by_alias=True, exclude_none=True)
