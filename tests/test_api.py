@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import sim
 
@@ -43,3 +44,27 @@ def test_baseline_has_the_seed_organisation():
     assert s.escalation.matrix["P0"] == ("noc", "sre", "devops")
     contractors = sum(s.headcount(r) for r in s.roles if r.employment == "contractor")
     assert contractors == 4
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((Path(__file__).parents[1] / "scenarios").rglob("*.yaml")),
+    ids=lambda p: str(p.relative_to(p.parents[1])),
+)
+def test_every_shipped_scenario_validates(path):
+    assert sim.load_scenario(path).name
+
+
+def test_weekend_noc_what_if_closes_most_of_the_first_tier_gap():
+    import numpy as np
+
+    from sim.metrics import coverage_gap_hours
+    from sim.model import simulate_record
+
+    def l1_gap(scenario):
+        record = simulate_record(scenario, np.random.SeedSequence(0))
+        return {g: v for _, g, v in coverage_gap_hours(record, scenario)}["tier:L1"]
+
+    what_if = BASELINE.parent / "whatif" / "weekend-noc.yaml"
+    assert l1_gap(sim.load_scenario(BASELINE)) == pytest.approx(51.0, abs=0.5)
+    assert l1_gap(sim.load_scenario(what_if)) == pytest.approx(10.0, abs=0.5)
