@@ -122,8 +122,16 @@ class Dispatcher:
         return job
 
     def can_continue(self, job: Job, pool: int) -> bool:
-        """Whether the job's person is qualified for ``pool`` too (keeps the work in hand)."""
-        return self.person_role[job.person] in self.pools[pool]
+        """Whether the job's person keeps the work for the task in ``pool``.
+
+        They must be qualified for it; and under ``handoff``, someone in overtime
+        passes the next task on when a qualified colleague is free on shift.
+        """
+        person = job.person
+        if self.person_role[person] not in self.pools[pool]:
+            return False
+        overtime = not self.on_shift[person] and not job.callout
+        return not (self.handoff and overtime and self._free_in(pool) is not None)
 
     def work_on(self, job: Job, minutes: float, pool: int) -> None:
         """Start (or continue) hands-on work: ``minutes`` left on the task in ``pool``."""
@@ -135,12 +143,12 @@ class Dispatcher:
             else:
                 job.mode = CALLOUT if job.callout else OVERTIME
 
-    def yield_to_urgent(self, job: Job) -> bool:
+    def yield_to_urgent(self, job: Job, minutes: float) -> bool:
         """At a task boundary, give the job's person to more urgent waiting work, if any.
 
         Work finishing at the very minute urgent work arrives is not interrupted;
         this catches it when it moves on to its next task. Returns True when the
-        job was given up (the incident must ask again).
+        job was given up (the incident must ask again with its ``minutes`` of work).
         """
         person = job.person
         role = self.person_role[person]
@@ -149,6 +157,7 @@ class Dispatcher:
         urgent = self._best_waiting(self.role_pools[role])
         if urgent is None or urgent[0].rank >= job.rank:
             return False
+        self.preempted.append((self.env.now, person, minutes))
         self._close(job)
         self._grant(self._pop(urgent), person, callout=False)
         return True
@@ -176,18 +185,22 @@ class Dispatcher:
     def shift_change(self, starting: list[int], ending: list[int]) -> None:
         """Apply every shift start and end of one minute together.
 
-        Arrivals first, departures next; then each leaver's work is handed to a
-        free colleague (``handoff``) or finished in overtime; then newcomers who
-        are still free take waiting work.
+        Newcomers come on and leavers go off first. Then free newcomers take
+        waiting work, most urgent first; newcomers busy with overtime or a
+        call-out give way to more urgent waiting work; each leaver's work in hand
+        goes to a colleague who is still free (``handoff``) or is finished in
+        overtime; and pools left with nobody on shift page for their work.
         """
         for person in starting:
             self._come_on(person)
         for person in ending:
             self._go_off(person)
+        for person in starting:
+            self._take_waiting(person)
+        for person in starting:
+            self._give_way(person)
         for person in ending:
             self._leave_work(person)
-        for person in starting:
-            self._look_for_work(person)
         pools = {k for p in ending for k in self.role_pools[self.person_role[p]]}
         self._page_for(sorted(pools))
 
@@ -216,9 +229,22 @@ class Dispatcher:
         else:
             self.busy[role][job.rank].pop(person, None)
 
+    def _take_waiting(self, person: int) -> None:
+        role = self.person_role[person]
+        if self.job_of[person] is None and person in self.free[role]:
+            del self.free[role][person]
+            self._release(person)
+
     def _leave_work(self, person: int) -> None:
+        """Hand the leaver's work to a free colleague, or keep it in overtime.
+
+        Work not yet started (the leaver is still acknowledging) moves without a
+        hand-off delay; the incident process picks the new job up from the
+        interrupt. Free colleagues have no waiting work they could take (they
+        would have taken it), so a hand-off never collides with queued work.
+        """
         job = self.job_of[person]
-        if job is None or job.seg_start is None or self.on_shift[person]:
+        if job is None or self.on_shift[person]:
             return
         receiver = self._free_in(job.pool) if self.handoff else None
         if receiver is not None and self.remaining(job) > FINISHING:
@@ -226,25 +252,16 @@ class Dispatcher:
             self._interrupt(job, HANDOFF, handed)
             self._grant(handed, receiver, callout=False)
             self.idle_off[self.person_role[person]][person] = None
-        else:
+        elif job.seg_start is not None:
             self._segment(job)
             job.mode = OVERTIME
 
-    def _look_for_work(self, person: int) -> None:
-        role = self.person_role[person]
+    def _give_way(self, person: int) -> None:
         job = self.job_of[person]
-        if job is None:
-            if person in self.free[role]:
-                del self.free[role][person]
-                self._release(person)
+        if job is None or not self.preemptive:
             return
-        urgent = self._best_waiting(self.role_pools[role])
-        if (
-            self.preemptive
-            and urgent is not None
-            and urgent[0].rank < job.rank
-            and self.remaining(job) > FINISHING
-        ):
+        urgent = self._best_waiting(self.role_pools[self.person_role[person]])
+        if urgent is not None and urgent[0].rank < job.rank and self.remaining(job) > FINISHING:
             self._preempt(person)
             self._grant(self._pop(urgent), person, callout=False)
 

@@ -116,7 +116,7 @@ class OpsModel:
             job = yield from self._acquire(i, pool, duty)
         left = effort
         while True:
-            if left > 0 and self.desk.yield_to_urgent(job):
+            if left > 0 and self.desk.yield_to_urgent(job, left):
                 why, handed = PREEMPTED, None
             else:
                 self.desk.work_on(job, left, pool)
@@ -143,6 +143,7 @@ class OpsModel:
         Someone granted the work can still be taken by more urgent work before they
         start: then it is requested again, keeping its place in the queue.
         """
+        handed = job is not None
         while True:
             if job is None:
                 job = self.desk.request(
@@ -152,10 +153,14 @@ class OpsModel:
             try:
                 if job.granted is not None:
                     yield job.granted
-                if job.delay > 0:
+                if job.delay > 0 or handed:
+                    # a handed-over job always waits here, even for zero minutes: the
+                    # receiver may be taken by more urgent work in this very minute, and
+                    # that interrupt must land in this `except`
                     yield self.env.timeout(job.delay)
             except simpy.Interrupt as stop:
                 job = stop.cause[2]
+                handed = job is not None
                 continue
             if duty.on_clock:
                 self._picked_up(i, job)

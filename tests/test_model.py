@@ -342,3 +342,74 @@ def test_urgent_work_arriving_as_a_task_ends_takes_the_person_before_the_next_ta
     assert times(r, 1)[2:] == (5, 25)
     assert times(r, 0)[2:] == (0, 35)
     assert list(r.incidents.preemptions) == [1, 0]
+
+
+SPECIALIST_NEXT_SHIFT = {
+    **SHORT_SHIFT,
+    "roles": [
+        {"id": "operator", "staff": [{"site": "hq", "count": 1, "shift": "always"}]},
+        {
+            "id": "sre",
+            "team": "sre",
+            "tiers": ["L1", "L2"],
+            "staff": [{"site": "hq", "count": 1, "shift": "next"}],
+        },
+    ],
+    "priorities": [{"id": "P0", "response_minutes": 15, "pages_off_shift": False}],
+    "incidents": {
+        "classes": [
+            {
+                "id": "deep",
+                "priority": "P0",
+                "category": "ops",
+                "rate_per_day": 1,
+                "resolution": [{"tier": "L2", "effort": 1}],
+            },
+        ]
+    },
+    "work_rules": {"shift_end": "handoff", "handoff_delay": 10},
+}
+
+
+def test_newcomer_takes_urgent_waiting_work_before_any_hand_off():
+    # at 60 the SRE arrives: the waiting P0 (only the SRE can work it) comes first, so the
+    # operator's P1 cannot be handed over and is finished in overtime
+    r = run(
+        tiny(**SPECIALIST_NEXT_SHIFT),
+        {"at": 30, "cls": 1, "effort": [60]},
+        {"at": 40, "cls": 3, "effort": [10]},
+    )
+    assert times(r, 0)[3] == 90 and times(r, 1)[2:] == (40, 70)
+    assert list(r.incidents.handoffs) == [0, 0]
+    assert (0, 0, 60, 90, OVERTIME) in segments(r)
+    assert (1, 1, 60, 70, SHIFT) in segments(r)
+
+
+HANDOFF_TWO = {
+    **SHORT_SHIFT,
+    "roles": [
+        {
+            "id": "operator",
+            "staff": [
+                {"site": "hq", "count": 1, "shift": "always"},
+                {"site": "hq", "count": 1, "shift": "next"},
+            ],
+        }
+    ],
+}
+
+
+def test_next_task_after_shift_end_goes_to_the_free_colleague():
+    scenario = tiny(**HANDOFF_TWO, work_rules={"shift_end": "handoff", "handoff_delay": 10})
+    r = run(scenario, {"at": 50, "triage": 10, "effort": [30]})
+    assert times(r, 0)[3] == 90
+    assert segments(r) == [(0, 0, 50, 60, SHIFT), (1, 0, 60, 90, SHIFT)]
+
+
+def test_work_still_being_acknowledged_at_shift_end_moves_without_a_handoff_delay():
+    scenario = tiny(
+        **HANDOFF_TWO, work_rules={"shift_end": "handoff", "handoff_delay": 10, "ack_delay": 5}
+    )
+    r = run(scenario, {"at": 58, "effort": [30]})
+    assert times(r, 0)[2:] == (65, 95)
+    assert segments(r) == [(1, 0, 65, 95, SHIFT)]
