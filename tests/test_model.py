@@ -83,6 +83,20 @@ SHORT_SHIFT = {
 }
 
 
+HANDOFF_TWO = {
+    **SHORT_SHIFT,
+    "roles": [
+        {
+            "id": "operator",
+            "staff": [
+                {"site": "hq", "count": 1, "shift": "always"},
+                {"site": "hq", "count": 1, "shift": "next"},
+            ],
+        }
+    ],
+}
+
+
 def test_shift_end_overtime_is_recorded():
     r = run(tiny(**SHORT_SHIFT), {"at": 30, "effort": [60]})
     assert times(r, 0) == (30, 30, 30, 90)
@@ -90,19 +104,7 @@ def test_shift_end_overtime_is_recorded():
 
 
 def test_handoff_to_the_next_shift_adds_the_handoff_delay():
-    scenario = tiny(
-        **SHORT_SHIFT,
-        work_rules={"shift_end": "handoff", "handoff_delay": 10},
-        roles=[
-            {
-                "id": "operator",
-                "staff": [
-                    {"site": "hq", "count": 1, "shift": "always"},
-                    {"site": "hq", "count": 1, "shift": "next"},
-                ],
-            }
-        ],
-    )
+    scenario = tiny(**HANDOFF_TWO, work_rules={"shift_end": "handoff", "handoff_delay": 10})
     r = run(scenario, {"at": 30, "effort": [60]})
     assert times(r, 0) == (30, 30, 30, 100)  # 30 done, 30 left + 10 hand-off
     assert list(r.incidents.handoffs) == [1]
@@ -249,19 +251,7 @@ def test_work_finishing_at_that_instant_is_neither_preempted_nor_handed_off():
     r = run(tiny(), {"at": 0, "cls": 1, "effort": [10]}, {"at": 10, "cls": 0, "effort": [5]})
     assert times(r, 0)[3] == 10 and list(r.incidents.preemptions) == [0, 0]
     assert times(r, 1)[2:] == (10, 15)
-    scenario = tiny(
-        **SHORT_SHIFT,
-        work_rules={"shift_end": "handoff", "handoff_delay": 10},
-        roles=[
-            {
-                "id": "operator",
-                "staff": [
-                    {"site": "hq", "count": 1, "shift": "always"},
-                    {"site": "hq", "count": 1, "shift": "next"},
-                ],
-            }
-        ],
-    )
+    scenario = tiny(**HANDOFF_TWO, work_rules={"shift_end": "handoff", "handoff_delay": 10})
     r = run(scenario, {"at": 30, "effort": [30]})
     assert times(r, 0)[3] == 60 and list(r.incidents.handoffs) == [0]
 
@@ -383,20 +373,6 @@ def test_newcomer_takes_urgent_waiting_work_before_any_hand_off():
     assert list(r.incidents.handoffs) == [0, 0]
     assert (0, 0, 60, 90, OVERTIME) in segments(r)
     assert (1, 1, 60, 70, SHIFT) in segments(r)
-
-
-HANDOFF_TWO = {
-    **SHORT_SHIFT,
-    "roles": [
-        {
-            "id": "operator",
-            "staff": [
-                {"site": "hq", "count": 1, "shift": "always"},
-                {"site": "hq", "count": 1, "shift": "next"},
-            ],
-        }
-    ],
-}
 
 
 def test_next_task_after_shift_end_goes_to_the_free_colleague():
