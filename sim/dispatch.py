@@ -151,11 +151,10 @@ class Dispatcher:
         job was given up (the incident must ask again with its ``minutes`` of work).
         """
         person = job.person
-        role = self.person_role[person]
         if not (self.preemptive and self.on_shift[person]):
             return False
-        urgent = self._best_waiting(self.role_pools[role])
-        if urgent is None or urgent[0].rank >= job.rank:
+        urgent = self._more_urgent(person, job)
+        if urgent is None:
             return False
         self.preempted.append((self.env.now, person, minutes))
         self._close(job)
@@ -260,8 +259,8 @@ class Dispatcher:
         job = self.job_of[person]
         if job is None or not self.preemptive:
             return
-        urgent = self._best_waiting(self.role_pools[self.person_role[person]])
-        if urgent is not None and urgent[0].rank < job.rank and self.remaining(job) > FINISHING:
+        urgent = self._more_urgent(person, job)
+        if urgent is not None and self.remaining(job) > FINISHING:
             self._preempt(person)
             self._grant(self._pop(urgent), person, callout=False)
 
@@ -280,19 +279,20 @@ class Dispatcher:
             job.granted.succeed(person)
 
     def _free_in(self, pool: int) -> int | None:
-        for role in self.pools[pool]:
-            if self.free[role]:
-                return next(iter(self.free[role]))
-        return None
+        return self._first_in(self.free, pool)
 
     def _on_call(self, pool: int) -> int | None:
         """Who is paged when nobody in ``pool`` is on shift: the longest-idle qualified person.
 
         This is the seam for on-call rotations (primary, secondary, escalation).
         """
+        return self._first_in(self.idle_off, pool)
+
+    def _first_in(self, people_by_role: list[dict], pool: int) -> int | None:
+        """The longest-waiting person of the pool's most preferred role that has one."""
         for role in self.pools[pool]:
-            if self.idle_off[role]:
-                return next(iter(self.idle_off[role]))
+            if people_by_role[role]:
+                return next(iter(people_by_role[role]))
         return None
 
     def _on_count(self, pool: int) -> int:
@@ -341,6 +341,11 @@ class Dispatcher:
             self.free[role][person] = None
         else:
             self._grant(self._pop(best), person, callout=False)
+
+    def _more_urgent(self, person: int, job: Job) -> tuple[Job, list[Job]] | None:
+        """Waiting work the person could take that is more urgent than ``job``."""
+        urgent = self._best_waiting(self.role_pools[self.person_role[person]])
+        return urgent if urgent is not None and urgent[0].rank < job.rank else None
 
     def _best_waiting(self, pools) -> tuple[Job, list[Job]] | None:
         best = None

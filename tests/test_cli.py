@@ -22,6 +22,7 @@ MMC_PATH = REPO / "scenarios" / "validation" / "mmc.yaml"
 
 # mmc.yaml warms up for 5 days; a short run must warm up for less to measure anything.
 SHORT = ["--set", "calendar.warmup_days=0.5"]
+TWO_DAYS = ["--days", "2", "--set", "calendar.warmup_days=0"]  # mmc has a 5-day warm-up
 REQUIRED_METRICS = {
     "response_sla_adherence",
     "mtta_minutes",
@@ -132,10 +133,7 @@ def test_run_bad_input_writes_nothing(capsys, tmp_path, mmc_data, write_scenario
             [
                 "run",
                 str(path),
-                "--days",
-                "2",
-                "--set",
-                "calendar.warmup_days=0",
+                *TWO_DAYS,
                 "--workers",
                 "1",
                 "--out",
@@ -162,10 +160,7 @@ def test_run_bad_input_leaves_existing_out_untouched(capsys, tmp_path, mmc_data,
             [
                 "run",
                 str(path),
-                "--days",
-                "2",
-                "--set",
-                "calendar.warmup_days=0",
+                *TWO_DAYS,
                 "--workers",
                 "1",
                 "--out",
@@ -185,10 +180,7 @@ def test_run_out_is_a_file(capsys, tmp_path):
     argv = [
         "run",
         str(MMC_PATH),
-        "--days",
-        "2",
-        "--set",
-        "calendar.warmup_days=0",
+        *TWO_DAYS,
         "--workers",
         "1",
         "--out",
@@ -205,10 +197,7 @@ def test_subprocess_bad_input_exit_2_without_traceback(tmp_path, mmc_data, write
     done = _opsim(
         "run",
         str(path),
-        "--days",
-        "2",
-        "--set",
-        "calendar.warmup_days=0",
+        *TWO_DAYS,
         "--workers",
         "1",
         "--out",
@@ -482,10 +471,7 @@ def test_unwritable_out_is_refused_before_simulating(capsys):
             [
                 "run",
                 str(MMC_PATH),
-                "--days",
-                "2",
-                "--set",
-                "calendar.warmup_days=0",
+                *TWO_DAYS,
                 "--out",
                 "/proc/no-such-dir/out",
             ]
