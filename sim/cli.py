@@ -1,63 +1,118 @@
-"""The ``opsim`` command line: ``run``, ``validate``, ``schema``.
+"""The opsim command line: run, validate, schema.
 
-Bad input (a missing file, a YAML error, an invalid or inconsistent scenario)
-prints one line per problem to stderr and exits with status 2, writing nothing.
+Bad input (a missing file, a YAML error, an invalid or inconsistent scenario,
+an ``--out`` folder opsim may not replace) prints one ``error:`` line per
+problem to stderr and exits with status 2, having written nothing. Ctrl-C
+exits with 130 and SIGTERM with 143, stopping the worker processes and
+leaving the previous results in place.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from sim import __version__
+from sim import __version__, feasibility
 from sim.experiment import DEFAULT_REPLICATIONS, DEFAULT_SEED, run_experiment
-from sim.loader import ScenarioError, load_scenario, scenario_json_schema
+from sim.loader import ScenarioError, load_with_sources, scenario_json_schema
+from sim.owned_folder import FolderRefused, claim
 from sim.scenario import Scenario
 from sim.scorecard import render, scorecard
+from sim.workers import WorkerDied
 
 BAD_INPUT = 2
+FAILED = 1
+WORKERS_PER_CPU = 4
+"""More worker processes than this per CPU only adds memory (each holds a replication)."""
+
+
+class Stopped(BaseException):
+    """SIGTERM arrived: unwind like Ctrl-C (a BaseException, so nothing swallows it)."""
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = _parser().parse_args(argv)
-    args.argv = argv
+    previous = _on_sigterm(_stop)
     try:
+        args = _parser().parse_args(argv)
+        args.argv = argv
         return args.handler(args)
-    except ScenarioError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+    except (ScenarioError, FolderRefused) as exc:
+        _print_problems(exc)
         return BAD_INPUT
+    except KeyboardInterrupt:
+        print("error: interrupted (Ctrl-C)", file=sys.stderr)
+        return 128 + signal.SIGINT
+    except Stopped:
+        print("error: stopped (SIGTERM)", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except BrokenPipeError:  # e.g. `opsim run ... | head`: the reader left; that is fine
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    finally:
+        _on_sigterm(previous)
+
+
+def _stop(signum, frame):
+    raise Stopped
+
+
+def _on_sigterm(handler):
+    """Install ``handler`` for SIGTERM (main thread only); returns the previous one."""
+    with contextlib.suppress(ValueError, TypeError):  # not the main thread, or no handler
+        return signal.signal(signal.SIGTERM, handler)
+    return None
+
+
+def _print_problems(exc: Exception) -> None:
+    problems = exc.problems if isinstance(exc, ScenarioError) else [str(exc)]
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    for note in getattr(exc, "notes", ()):
+        print(f"note: {note}", file=sys.stderr)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Argument errors as one ``error:`` line (and exit 2), like every other bad input."""
+
+    def error(self, message: str):
+        self.exit(BAD_INPUT, f"error: {message} (see: {self.prog} --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="opsim", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="opsim",
+        description="Discrete-event simulation and capacity planning for 24/7 operations teams.",
+    )
     parser.add_argument("--version", action="version", version=f"opsim {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="simulate a scenario and report its KPIs")
     _scenario_arguments(run)
-    run.add_argument("--days", type=_positive_int, help="override calendar.days")
+    run.add_argument("--days", type=_whole(1, "days"), help="override calendar.days")
     run.add_argument(
         "--replications",
-        type=_positive_int,
+        type=_whole(1, "replications"),
         default=DEFAULT_REPLICATIONS,
         help=f"independent replications (default {DEFAULT_REPLICATIONS})",
     )
     run.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"root random seed (default {DEFAULT_SEED})"
+        "--seed",
+        type=_whole(0, "seed"),
+        default=DEFAULT_SEED,
+        help=f"root random seed, a whole number >= 0 (default {DEFAULT_SEED})",
     )
     run.add_argument(
-        "--workers", type=_positive_int, help="worker processes (default: number of CPUs)"
+        "--workers",
+        type=_whole(1, "workers", WORKERS_PER_CPU * (os.cpu_count() or 1)),
+        help="worker processes (default: number of CPUs)",
     )
     run.add_argument("--out", type=Path, help="write results to this folder")
     run.add_argument(
@@ -89,66 +144,125 @@ def _scenario_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be a positive integer")
-    return value
+def _whole(low: int, what: str, high: int | None = None):
+    """An argparse type: a whole number in ``[low, high]``, with a message that says so."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            upper = f" and at most {high}" if high is not None else ""
+            raise argparse.ArgumentTypeError(f"{what} must be at least {low}{upper}, got {value}")
+        return value
+
+    parse.__name__ = what
+    return parse
 
 
-def _load(args) -> Scenario:
+def _load(args) -> tuple[Scenario, tuple[Path, ...]]:
     overrides = list(args.overrides)
     if getattr(args, "days", None):
         overrides.append(f"calendar.days={args.days}")
-    return load_scenario(args.scenario, overrides)
+    return load_with_sources(args.scenario, overrides)
+
+
+def _warn(scenario: Scenario, source: Path) -> None:
+    for warning in feasibility.warnings(scenario):
+        print(f"warning: {source}: {warning}", file=sys.stderr)
 
 
 def _run(args) -> int:
-    scenario = _load(args)
-    if args.out is not None:
-        _check_writable(args.out)
-    began = time.perf_counter()
-    result = run_experiment(
-        scenario, args.replications, args.seed, args.workers, keep_incidents=not args.no_incidents
-    )
-    wall = time.perf_counter() - began
-    if args.out is not None:  # results first: a closed stdout must not lose them
-        from sim.results import write_results
+    scenario, sources = _load(args)
+    keep = not args.no_incidents
+    problems = feasibility.run_problems(scenario, args.replications, keep)
+    if problems:
+        raise ScenarioError([f"{args.scenario}: {p}" for p in problems])
+    _warn(scenario, args.scenario)
+    from sim.results import RESULT_FILES
 
-        manifest = {
-            "scenario": str(args.scenario),
-            "replications": args.replications,
-            "days": scenario.calendar.days,
-            "overrides": list(args.overrides),
-            "command_line": ["opsim", *args.argv],
-            "wall_time_seconds": round(wall, 3),
-            "workers": result.workers,
-        }
+    out = claim(args.out, sources, RESULT_FILES) if args.out is not None else None
+    with out or contextlib.nullcontext() as folder:
         try:
-            write_results(result, args.out, manifest)
-        except OSError as exc:
-            raise ScenarioError([f"--out {args.out}: writing failed: {exc}"]) from None
+            result, wall = _simulate_and_write(args, scenario, folder)
+        except (KeyboardInterrupt, Stopped) as exc:
+            return _interrupted(exc, folder)
+        except (WorkerDied, MemoryError) as exc:
+            print(f"error: {_failure(exc)}{_kept(folder)}", file=sys.stderr)
+            return FAILED
     title = (
         f"{scenario.name}: {_plural(args.replications, 'replication')} x "
         f"{_plural(scenario.calendar.days, 'day')}, seed {args.seed}, {wall:.1f} s"
     )
     print(render(scorecard(result.summary, scenario), title))
-    if args.out is not None:
+    if folder is not None:
         print(f"\nresults written to {args.out}/")
     return 0
 
 
-def _check_writable(out: Path) -> None:
-    """Refuse an unusable --out before simulating, not after."""
-    if out.exists() and not out.is_dir():
-        raise ScenarioError([f"--out {out}: exists and is not a folder"])
-    parent = out.resolve().parent
-    while not parent.exists():
-        parent = parent.parent
-    try:  # a real probe: permissions alone do not tell (read-only mounts, /proc, ...)
-        os.rmdir(tempfile.mkdtemp(prefix=".opsim-probe-", dir=parent))
+def _simulate_and_write(args, scenario: Scenario, folder):
+    from sim.results import write_files
+
+    began = time.perf_counter()
+    keep = not args.no_incidents
+    result = run_experiment(scenario, args.replications, args.seed, args.workers, keep)
+    wall = time.perf_counter() - began
+    if folder is not None:  # results first: a closed stdout must not lose them
+        manifest = _manifest(args, scenario, wall, result.workers)
+        _write(folder, lambda new: write_files(result, new, manifest))
+    return result, wall
+
+
+def _interrupted(exc: BaseException, folder) -> int:
+    if isinstance(exc, Stopped):
+        what, code = "stopped (SIGTERM)", 128 + signal.SIGTERM
+    else:
+        what, code = "interrupted (Ctrl-C)", 128 + signal.SIGINT
+    if folder is not None and folder.replaced:
+        print(
+            f"error: {what}; the new results were already written to {folder.path}", file=sys.stderr
+        )
+    else:
+        print(f"error: {what}; no results were written{_kept(folder)}", file=sys.stderr)
+    return code
+
+
+def _kept(folder) -> str:
+    if folder is None or not folder.path.exists():
+        return ""
+    return f"; {folder.path} is unchanged"
+
+
+def _failure(exc: BaseException) -> str:
+    if isinstance(exc, MemoryError):
+        return (
+            "out of memory: try fewer --replications or --workers, --no-incidents, "
+            "or a shorter horizon"
+        )
+    return str(exc)
+
+
+def _write(folder, write) -> None:
+    try:
+        folder.replace(write)
     except OSError as exc:
-        raise ScenarioError([f"--out {out}: cannot write in {parent}: {exc.strerror}"]) from None
+        raise FolderRefused(f"--out {folder.path}: writing failed: {exc}") from None
+    finally:
+        for note in folder.notes:
+            print(f"note: {note}", file=sys.stderr)
+
+
+def _manifest(args, scenario: Scenario, wall: float, workers: int) -> dict:
+    return {
+        "scenario": str(args.scenario),
+        "replications": args.replications,
+        "days": scenario.calendar.days,
+        "overrides": list(args.overrides),
+        "command_line": ["opsim", *args.argv],
+        "wall_time_seconds": round(wall, 3),
+        "workers": workers,
+    }
 
 
 def _plural(n: int, word: str, words: str | None = None) -> str:
@@ -156,7 +270,8 @@ def _plural(n: int, word: str, words: str | None = None) -> str:
 
 
 def _validate(args) -> int:
-    scenario = _load(args)
+    scenario, _ = _load(args)
+    _warn(scenario, args.scenario)
     people = sum(scenario.headcount(r) for r in scenario.roles)
     per_day = sum(c.rate_per_day for c in scenario.incidents.classes)
     per_day *= scenario.incidents.rate_multiplier

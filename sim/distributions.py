@@ -180,6 +180,11 @@ class Empirical(_Spec):
 
 
 def _number_means_constant(value):
+    if isinstance(value, str):  # YAML 1.1 reads 1e6 (no dot) as text: take it as the number
+        try:
+            value = float(value)
+        except ValueError:
+            return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return {"dist": "constant", "value": value}
     return value

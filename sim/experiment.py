@@ -8,7 +8,6 @@ not depend on the number of workers.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,11 +15,13 @@ import pandas as pd
 from scipy import stats
 
 from sim import metrics
+from sim.feasibility import run_problems
 from sim.model import simulate_record
 from sim.randomness import replication_seeds
 from sim.records import RunRecord
-from sim.scenario import Scenario
+from sim.scenario import Scenario, ScenarioError
 from sim.staff import build_staff
+from sim.workers import map_in_workers
 
 DEFAULT_REPLICATIONS = 20
 DEFAULT_SEED = 1
@@ -93,9 +94,20 @@ def run_experiment(
         Worker processes; defaults to the number of CPUs, 1 runs in-process.
     keep_incidents
         Keep the per-incident log (large for long, busy scenarios).
+
+    Raises
+    ------
+    ScenarioError
+        Before simulating, when the run would exceed a bound of
+        :mod:`sim.feasibility` (incident volume, kept incident rows, ...).
+    sim.workers.WorkerDied
+        A worker process was killed (e.g. out of memory).
     """
     if replications < 1:
         raise ValueError("replications must be at least 1")
+    problems = run_problems(scenario, replications, keep_incidents)
+    if problems:
+        raise ScenarioError(problems)
     seqs = replication_seeds(seed, replications)
     workers = min(workers or os.cpu_count() or 1, replications)
     staff = build_staff(scenario)
@@ -103,8 +115,7 @@ def run_experiment(
     if workers == 1:
         done = [_replicate_tables(*job) for job in jobs]
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            done = list(pool.map(_replicate_tables, *zip(*jobs, strict=True)))
+        done = map_in_workers(_replicate_tables, jobs, workers)
     kpis = pd.concat([d[0] for d in done], ignore_index=True)
     return ExperimentResult(
         scenario=scenario,

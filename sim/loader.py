@@ -2,31 +2,35 @@
 
 Whatever the source (file, parent files, command-line overrides), the merged
 mapping is validated once by the pydantic schema, and every problem becomes a
-one-line message naming the file and the key path.
+one-line message naming the file and the key path. One validation reports
+every problem it can: field errors, and alongside them the cross-references
+(which read plain data) and, where the sections they need are valid, the
+staffing checks and bounds; a check that must wait says so in a note.
 """
 
 from __future__ import annotations
 
 import copy
-import difflib
-import types
-import typing
+import re
 from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from sim.scenario import Scenario
+from sim.diagnostics import describe, field_locations, readable_path
+from sim.feasibility import bound_problems
+from sim.references import reference_problems, staffing_problems
+from sim.scenario import IncidentClass, Scenario, ScenarioError
+from sim.yamlfile import MAX_DEPTH, parse_yaml, read_yaml
 
+__all__ = ["ScenarioError", "load_scenario", "load_with_sources", "validate"]
 
-class ScenarioError(Exception):
-    """A scenario that cannot be used; ``problems`` holds one line per problem."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
+MAX_EXTENDS = 32
+"""Longest ``extends`` chain (a scenario, its parent, the parent's parent, ...)."""
+_STAFFING_NEEDS = frozenset({"roles", "tiers", "teams", "escalation"})
+_BOUNDS_NEED = frozenset({"calendar", "roles", "incidents"})
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()) -> Scenario:
@@ -45,18 +49,37 @@ def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any]
     ScenarioError
         With one message per problem.
     """
+    return load_with_sources(path, overrides)[0]
+
+
+def load_with_sources(
+    path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()
+) -> tuple[Scenario, tuple[Path, ...]]:
+    """:func:`load_scenario`, and the files it read (the scenario, then its parents)."""
     path = Path(path)
-    raw = read_merged(path)
+    raw, sources = read_merged(path)
+    original = copy.deepcopy(raw)
     items = overrides.items() if isinstance(overrides, Mapping) else map(_split, overrides)
     problems: list[str] = []
+    replaced: list[tuple] = []
     for key, value in items:
         try:
-            set_dotted(raw, key, value)
-        except (KeyError, IndexError, TypeError) as exc:
+            at = set_dotted(raw, key, value)
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
             problems.append(f"{path}: --set {key}: {exc.args[0]}")
+            continue
+        if _has(original, at):
+            replaced.append(at)
     if problems:
         raise ScenarioError(problems)
-    return validate(raw, source=str(path))
+    hidden = _overridden_problems(original, replaced, str(path))
+    try:
+        scenario = validate(raw, source=str(path))
+    except ScenarioError as exc:
+        raise ScenarioError(hidden + exc.problems, exc.notes) from None
+    if hidden:
+        raise ScenarioError(hidden)
+    return scenario, sources
 
 
 def validate(raw: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
@@ -64,26 +87,136 @@ def validate(raw: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError([f"{source}: {line}" for line in _describe(exc, raw)]) from None
+        lines, notes = describe(exc, raw), []
+        if field_locations(exc):  # the whole-scenario checks did not run: run what can
+            more, notes = _checks_beside_field_errors(raw, exc)
+            lines += more
+        raise ScenarioError([f"{source}: {line}" for line in lines], notes) from None
+    except RecursionError:  # bounded nesting makes this unlikely; never a traceback
+        raise ScenarioError([f"{source}: nested too deeply to validate"]) from None
 
 
-def read_merged(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Load a YAML file and, recursively, the file it ``extends``."""
-    raw = _read_yaml(path)
-    parent = raw.pop("extends", None)
+def read_merged(path: Path) -> tuple[dict[str, Any], tuple[Path, ...]]:
+    """Load a YAML file and the chain of files it ``extends``, merged; and the files read."""
+    chain: list[dict[str, Any]] = []
+    files: list[Path] = []
+    current: Path | None = path
+    while current is not None:
+        raw = read_yaml(current)
+        if not isinstance(raw, dict):
+            empty = " (the file is empty)" if raw is None else ""
+            raise ScenarioError(
+                [f"{current}: expected a mapping of scenario sections at the top{empty}"]
+            )
+        chain.append(raw)
+        files.append(current)
+        current = _parent_of(current, raw.pop("extends", None), files)
+    merged = chain.pop()
+    while chain:
+        merged = deep_merge(merged, chain.pop())
+    return merged, tuple(files)
+
+
+def _parent_of(path: Path, parent: Any, seen: list[Path]) -> Path | None:
     if parent is None:
-        return raw
-    parent_path = (path.parent / str(parent)).resolve()
-    if parent_path in seen or parent_path == path.resolve():
+        return None
+    if not isinstance(parent, str) or not parent.strip():
+        got = f"got {type(parent).__name__} {parent!r}"[:80]
+        raise ScenarioError(
+            [f"{path}: extends: must be one file path (a scenario extends one parent), {got}"]
+        )
+    parent_path = (path.parent / parent).resolve()
+    if parent_path in {p.resolve() for p in seen}:
         raise ScenarioError([f"{path}: extends: {parent} forms a cycle"])
-    if not parent_path.is_file():
+    if parent_path.is_dir():
+        raise ScenarioError([f"{path}: extends: {parent} is a folder, not a scenario file"])
+    if not parent_path.exists():
         raise ScenarioError(
             [
                 f"{path}: extends: {parent} not found (looked for {parent_path}; the path is "
                 "relative to the extending file)"
             ]
         )
-    return deep_merge(read_merged(parent_path, (*seen, path.resolve())), raw)
+    if len(seen) >= MAX_EXTENDS:
+        raise ScenarioError(
+            [f"{path}: extends: the chain is longer than {MAX_EXTENDS} files (from {seen[0]})"]
+        )
+    return parent_path
+
+
+def _checks_beside_field_errors(raw: Mapping[str, Any], exc: ValidationError):
+    """Cross-references always; staffing and bounds where the sections they read are valid."""
+    found = reference_problems(raw)
+    bad = {loc[0] for loc in field_locations(exc)}
+    waiting = []
+    if found or bad & _STAFFING_NEEDS:
+        waiting.append("who can work each tier")
+    else:
+        classes, invalid = _valid_classes(raw)
+        found += staffing_problems(_partial(raw, _STAFFING_NEEDS), classes)
+        if invalid:
+            waiting.append("who can work the tiers of the classes with problems")
+    if bad & _BOUNDS_NEED:
+        waiting.append("the bounds on headcount and incident volume")
+    else:
+        found += bound_problems(_partial(raw, _BOUNDS_NEED))
+    notes = [f"checks of {' and of '.join(waiting)} run once the problems above are fixed"]
+    return found, notes if waiting else []
+
+
+def _partial(raw: Mapping[str, Any], sections: Iterable[str]) -> Scenario:
+    """A scenario of only ``sections`` (each valid on its own), for the checks that read them."""
+    values = {name: _section(name).validate_python(raw[name]) for name in sections if name in raw}
+    return Scenario.model_construct(**values)
+
+
+@cache
+def _section(name: str) -> TypeAdapter:
+    field = Scenario.model_fields[name]
+    return TypeAdapter(Annotated[field.annotation, field])
+
+
+def _valid_classes(raw: Mapping[str, Any]) -> tuple[list[IncidentClass], int]:
+    """The incident classes that are valid on their own, and how many are not."""
+    incidents = raw.get("incidents")
+    items = incidents.get("classes") if isinstance(incidents, Mapping) else None
+    valid, invalid = [], 0
+    for item in items if isinstance(items, list) else []:
+        try:
+            valid.append(IncidentClass.model_validate(item))
+        except ValidationError:
+            invalid += 1
+    return valid, invalid
+
+
+def _overridden_problems(original: dict[str, Any], replaced: list[tuple], source: str):
+    """Problems of the file's own values at keys an override replaced: the file must be valid."""
+    if not replaced:
+        return []
+    try:
+        Scenario.model_validate(original)
+    except ValidationError as exc:
+        at = [readable_path(loc, original) for loc in replaced]
+        lines = [line for line in describe(exc, original) if _under(line, at)]
+        return [
+            f"{source}: {line} (the file's value, overridden on the command line)" for line in lines
+        ]
+    return []
+
+
+def _under(line: str, paths: list[str]) -> bool:
+    return any(line.startswith(p) and line[len(p) : len(p) + 1] in (":", ".", "[") for p in paths)
+
+
+def _has(raw: Any, at: tuple) -> bool:
+    node = raw
+    for part in at:
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if not (in_dict or in_list):
+            return False
+        node = node[part]
+    return True
 
 
 def scenario_json_schema() -> dict[str, Any]:
@@ -111,32 +244,45 @@ def deep_merge(base: Any, override: Any) -> Any:
     return copy.deepcopy(override)
 
 
-def set_dotted(raw: dict[str, Any], key: str, value: Any) -> None:
-    """Set ``a.b.c`` in nested data; list items are addressed by index or by id."""
-    *parents, last = key.split(".")
+def set_dotted(raw: dict[str, Any], key: str, value: Any) -> tuple[str | int, ...]:
+    """Set ``a.b.c`` in nested data; list items are addressed by index or by id.
+
+    Returns the path set, with list items as indices (``("roles", 0, "team")``).
+    """
+    parts = key.split(".")
+    if "" in parts or len(parts) > MAX_DEPTH:
+        raise ValueError(f"expected dotted.key.path (at most {MAX_DEPTH} parts, none empty)")
+    *parents, last = parts
     node: Any = raw
+    at: list[str | int] = []
     for part in parents:
-        node = _child(node, part, create=True)
+        node, step = _child(node, part)
+        at.append(step)
     if isinstance(node, list):
-        node[_list_index(node, last)] = value
+        index = _list_index(node, last)
+        node[index] = value
+        at.append(index if index >= 0 else index + len(node))
     elif isinstance(node, dict):
         node[last] = value
+        at.append(last)
     else:
         raise TypeError(f"{last!r} is inside a value that is not a mapping or list")
+    return tuple(at)
 
 
-def _child(node: Any, part: str, create: bool) -> Any:
+def _child(node: Any, part: str) -> tuple[Any, str | int]:
     if isinstance(node, list):
-        return node[_list_index(node, part)]
+        index = _list_index(node, part)
+        return node[index], index if index >= 0 else index + len(node)
     if not isinstance(node, dict):
         raise TypeError(f"{part!r} is inside a value that is not a mapping or list")
-    if part not in node and create:
+    if part not in node:
         node[part] = {}
-    return node[part]
+    return node[part], part
 
 
 def _list_index(items: list, part: str) -> int:
-    if part.lstrip("-").isdigit():
+    if re.fullmatch(r"-?[0-9]+", part):
         index = int(part)
         if not -len(items) <= index < len(items):
             raise IndexError(f"index {index} is out of range (the list has {len(items)} items)")
@@ -145,183 +291,22 @@ def _list_index(items: list, part: str) -> int:
         if isinstance(item, dict) and item.get("id") == part:
             return i
     ids = [str(item.get("id")) for item in items if isinstance(item, dict)]
-    raise KeyError(f"no item with id {part!r} (have: {', '.join(ids)})")
+    raise KeyError(f"no item with id {part!r} (have: {', '.join(ids) or 'none'})")
 
 
 def _split(assignment: str) -> tuple[str, Any]:
     key, sep, text = assignment.partition("=")
     if not sep or not key:
         raise ScenarioError([f"--set {assignment!r}: expected dotted.key=value"])
+    key = key.strip()
     try:
-        return key.strip(), yaml.safe_load(text) if text.strip() else ""
-    except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or str(exc)
+        return key, parse_yaml(text, f"--set {key}") if text.strip() else ""
+    except ScenarioError as exc:
+        problem = exc.problems[0].removeprefix(f"--set {key}: ")
         raise ScenarioError([f"--set {key}: value is not valid YAML: {problem}"]) from None
 
 
 def _is_id_list(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(i, dict) and "id" in i for i in value)
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys instead of silently keeping the last."""
-
-
-def _no_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False):
-    keys = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in keys:
-            mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", mark)
-        keys.add(key)
-    return loader.construct_mapping(node, deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([f"{path}: file not found"]) from None
-    except OSError as exc:
-        raise ScenarioError([f"{path}: cannot read: {exc.strerror}"]) from None
-    try:
-        data = yaml.load(text, Loader=_StrictLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ScenarioError([f"{path}: YAML syntax error at {where}{exc.problem}"]) from None
-    if not isinstance(data, dict):
-        raise ScenarioError([f"{path}: expected a mapping of scenario sections at the top"])
-    return data
-
-
-def _describe(exc: ValidationError, raw: Mapping[str, Any]) -> list[str]:
-    errors = exc.errors(include_url=False)
-    misspelt = {_misspelling_of(tuple(e["loc"])) for e in errors if e["type"] == "extra_forbidden"}
-    lines = []
-    for error in errors:
-        loc = tuple(error["loc"])
-        if error["type"] == "too_short" and _inside_another(loc, errors):
-            continue  # a consequence of an invalid item, not a problem of its own
-        if error["type"] == "missing" and loc in misspelt:
-            continue  # reported once, as the misspelt key with its did-you-mean
-        if not loc and error["type"] == "value_error":
-            lines += str(error["ctx"]["error"]).splitlines()
-            continue
-        path = _readable_path(loc, raw)
-        if error["type"] == "extra_forbidden":
-            lines.append(f"{path}: unknown key{_suggestion(loc)}")
-        else:
-            lines.append(f"{path}: {_message(error)}")
-    return lines
-
-
-def _inside_another(loc: tuple, errors: list[dict]) -> bool:
-    n = len(loc)
-    return any(len(e["loc"]) > n and tuple(e["loc"][:n]) == loc for e in errors)
-
-
-def _message(error: dict) -> str:
-    msg = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "missing":
-        return "required key is missing"
-    if "input" in error and not isinstance(error["input"], dict | list):
-        return f"{msg} (got {error['input']!r})"
-    return msg
-
-
-def _readable_path(loc: tuple, raw: Any) -> str:
-    text, node = "", raw
-    for part in loc:
-        if isinstance(part, int):
-            item = node[part] if isinstance(node, list) and part < len(node) else None
-            ident = item.get("id") if isinstance(item, dict) else None
-            text += f"[{ident}]" if ident is not None else f"[{part}]"
-            node = item
-        elif isinstance(node, dict) and part in node:
-            text += f".{part}" if text else part
-            node = node[part]
-        elif isinstance(node, dict) or node is None:  # a missing key, or past the data
-            if "[" in part or part in _DIST_TAGS:
-                continue  # a union tag pydantic adds to the location
-            text += f".{part}" if text else part
-            node = None
-    return text or "(top level)"
-
-
-def _closest_key(loc: tuple) -> str | None:
-    close = difflib.get_close_matches(str(loc[-1]), _allowed_keys(loc[:-1]), n=1, cutoff=0.5)
-    return close[0] if close else None
-
-
-def _misspelling_of(loc: tuple) -> tuple | None:
-    """The location of the key that an unknown key most likely meant."""
-    key = _closest_key(loc)
-    return (*loc[:-1], key) if key else None
-
-
-def _suggestion(loc: tuple) -> str:
-    allowed = _allowed_keys(loc[:-1])
-    close = _closest_key(loc)
-    hint = f"; did you mean {close!r}?" if close else ""
-    listed = f" (allowed: {', '.join(sorted(allowed))})" if allowed and len(allowed) <= 12 else ""
-    return hint + listed
-
-
-def _allowed_keys(loc: tuple) -> list[str]:
-    tp: Any = Scenario
-    for part in loc:
-        tp = _descend(tp, part)
-        if tp is None:
-            return []
-    model = _as_model(tp)
-    if model is None:
-        return []
-    return [f.alias or name for name, f in model.model_fields.items()]
-
-
-def _as_model(tp: Any, part: Any = None) -> type[BaseModel] | None:
-    tp = _unwrap(tp)
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return tp
-    members = [m for m in typing.get_args(tp) if isinstance(m, type) and issubclass(m, BaseModel)]
-    for member in members:
-        if "dist" in member.model_fields and member.model_fields["dist"].default == part:
-            return member
-    return members[0] if len(members) == 1 else None
-
-
-def _descend(tp: Any, part: Any) -> Any:
-    tp = _unwrap(tp)
-    origin = typing.get_origin(tp)
-    if origin in (tuple, list) and isinstance(part, int):
-        return typing.get_args(tp)[0]
-    if origin is dict:
-        return typing.get_args(tp)[1]
-    if origin in (typing.Union, types.UnionType):
-        seq = [a for a in typing.get_args(tp) if typing.get_origin(a) in (tuple, list, dict)]
-        if isinstance(part, int) and seq:
-            return _descend(seq[0], part)
-        tagged = _as_model(tp, part)
-        if tagged is not None and part in _DIST_TAGS:
-            return tagged
-    model = _as_model(tp)
-    if model is None:
-        return None
-    for name, field in model.model_fields.items():
-        if part in (name, field.alias):
-            return field.annotation
-    return None
-
-
-def _unwrap(tp: Any) -> Any:
-    while typing.get_origin(tp) is typing.Annotated:
-        tp = typing.get_args(tp)[0]
-    return tp
-
-
-_DIST_TAGS = {"constant", "exponential", "lognormal", "gamma", "triangular", "empirical"}
+    return isinstance(value, list) and all(
+        isinstance(i, dict) and isinstance(i.get("id"), str) for i in value
+    )

@@ -1,20 +1,33 @@
 """Writing an experiment's results folder, all or nothing.
 
-Files are written to a temporary sibling folder which replaces the target only
-once everything is written, so a failed run never leaves a half-written folder.
+The files are written into a new hidden folder that replaces ``--out`` in one
+step, and only a folder opsim can prove it wrote is ever replaced (see
+:mod:`sim.owned_folder`).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
 
 from sim import __version__
 from sim.experiment import ExperimentResult
+from sim.owned_folder import claim
+
+RESULT_FILES = frozenset(
+    {
+        "summary.csv",
+        "replications.csv",
+        "incidents.csv",
+        "people.csv",
+        "scenario.resolved.yaml",
+        "manifest.json",
+    }
+)
+"""Every file a results folder may hold (besides opsim's marker)."""
 
 
 def resolved_yaml(scenario) -> str:
@@ -23,26 +36,35 @@ def resolved_yaml(scenario) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-def write_results(result: ExperimentResult, out: Path, manifest: dict) -> list[Path]:
-    """Write summary, replications, incidents, people, resolved scenario and manifest."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        result.summary.to_csv(tmp / "summary.csv", index=False)
-        result.replications.to_csv(tmp / "replications.csv", index=False)
-        if not result.incidents.empty:
-            result.incidents.drop(columns=["response_origin"]).to_csv(
-                tmp / "incidents.csv", index=False
-            )
-        result.people.to_csv(tmp / "people.csv", index=False)
-        (tmp / "scenario.resolved.yaml").write_text(resolved_yaml(result.scenario))
-        full = {"package": "opsim", "version": __version__, "seed": result.seed, **manifest}
-        (tmp / "manifest.json").write_text(json.dumps(full, indent=2, default=str) + "\n")
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return sorted(out.iterdir())
+def write_files(result: ExperimentResult, folder: Path, manifest: dict) -> list[str]:
+    """Write summary, replications, incidents, people, resolved scenario and manifest.
+
+    Returns the names written. ``folder`` must exist; use :func:`write_results`
+    to write a results folder safely.
+    """
+    folder = Path(folder)
+    result.summary.to_csv(folder / "summary.csv", index=False)
+    result.replications.to_csv(folder / "replications.csv", index=False)
+    names = ["summary.csv", "replications.csv"]
+    if not result.incidents.empty:
+        result.incidents.drop(columns=["response_origin"]).to_csv(
+            folder / "incidents.csv", index=False
+        )
+        names.append("incidents.csv")
+    result.people.to_csv(folder / "people.csv", index=False)
+    (folder / "scenario.resolved.yaml").write_text(resolved_yaml(result.scenario))
+    full = {"package": "opsim", "version": __version__, "seed": result.seed, **manifest}
+    (folder / "manifest.json").write_text(json.dumps(full, indent=2, default=str) + "\n")
+    return [*names, "people.csv", "scenario.resolved.yaml", "manifest.json"]
+
+
+def write_results(
+    result: ExperimentResult, out: Path, manifest: dict, protect: Iterable[Path] = ()
+) -> list[Path]:
+    """Write a results folder at ``out``, replacing a previous one only if opsim wrote it.
+
+    Raises :class:`sim.owned_folder.FolderRefused` for a folder it may not replace.
+    """
+    with claim(out, protect, RESULT_FILES) as folder:
+        folder.replace(lambda new: write_files(result, new, manifest))
+        return sorted(folder.path.iterdir())

@@ -44,6 +44,30 @@ Clock = Annotated[
     BeforeValidator(_clock_text),
 ]
 ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_DAYS = 3660
+"""Longest horizon: ten years (shift calendars and time arithmetic stay exact and small)."""
+FIRST_START, LAST_START = dt.date(1970, 1, 1), dt.date(2200, 12, 31)
+"""Calendar starts for which time-zone rules and timestamps are well defined."""
+MAX_COUNT = 10_000
+"""Largest headcount of one role at one site and shift."""
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be used.
+
+    ``problems`` holds one line per problem; ``notes`` says which checks could
+    not run yet because of them.
+    """
+
+    def __init__(self, problems: list[str], notes: list[str] | tuple[str, ...] = ()):
+        self.problems = [_printable(p) for p in problems]
+        self.notes = [_printable(n) for n in notes]
+        super().__init__("\n".join(self.problems))
+
+
+def _printable(line: str) -> str:
+    """One printable line whatever a file's keys hold (a newline shows as \\n)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
 
 
 class FrozenDict(dict):
@@ -67,7 +91,11 @@ class Model(BaseModel):
     """Base for every scenario section: unknown keys are errors, values are frozen."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, validate_default=True
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        validate_default=True,
+        allow_inf_nan=False,
     )
 
 
@@ -84,8 +112,13 @@ def _check_zone(name: str) -> str:
 class Calendar(Model):
     """When the simulated period starts and how long it runs."""
 
-    start: dt.date = Field(dt.date(2027, 1, 4), description="First simulated day (00:00 UTC).")
-    days: int = Field(90, gt=0, description="Horizon in days.")
+    start: dt.date = Field(
+        dt.date(2027, 1, 4),
+        ge=FIRST_START,
+        le=LAST_START,
+        description="First simulated day (00:00 UTC).",
+    )
+    days: int = Field(90, gt=0, le=MAX_DAYS, description="Horizon in days (at most ten years).")
     warmup_days: float = Field(
         0, ge=0, description="Incidents occurring before this are simulated but not measured."
     )
@@ -148,7 +181,7 @@ class Staffing(Model):
     """Headcount of one role at one site on one shift."""
 
     site: Id
-    count: int = Field(ge=0)
+    count: int = Field(ge=0, le=MAX_COUNT)
     shift: Id
 
 
@@ -347,10 +380,14 @@ class Scenario(Model):
     targets: Targets = Targets()
 
     @model_validator(mode="after")
-    def _references_resolve(self):
-        from sim.references import reference_problems
+    def _consistent(self):
+        from sim.feasibility import bound_problems
+        from sim.references import reference_problems, staffing_problems
 
-        found = reference_problems(self)
+        found = reference_problems(self.model_dump(by_alias=True, exclude_none=True))
+        # who-can-work checks only make sense once every reference resolves
+        found = found or staffing_problems(self)
+        found += bound_problems(self)
         if found:
             raise ValueError("\n".join(found))
         return self

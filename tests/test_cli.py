@@ -108,7 +108,11 @@ def test_validate_missing_file(capsys, tmp_path):
 def test_validate_bad_set(capsys):
     assert main(["validate", str(MMC_PATH), "--set", "calendar.days=-1"]) == 2
     err = capsys.readouterr().err
-    assert err == (f"error: {MMC_PATH}: calendar.days: Input should be greater than 0 (got -1)\n")
+    assert err.splitlines() == [
+        f"error: {MMC_PATH}: calendar.days: Input should be greater than 0 (got -1)",
+        "note: checks of the bounds on headcount and incident volume run once the problems "
+        "above are fixed",
+    ]
 
 
 def test_validate_set_with_yaml_error_is_bad_input(capsys):
@@ -255,6 +259,7 @@ def test_run_prints_scorecard(mmc_run):
 def test_run_writes_exactly_the_result_files(mmc_run):
     out = mmc_run["out"]
     assert sorted(p.name for p in out.iterdir()) == [
+        ".opsim-results",
         "incidents.csv",
         "manifest.json",
         "people.csv",
@@ -385,10 +390,8 @@ def test_run_no_incidents(capsys, tmp_path):
     assert (out / "summary.csv").exists()
 
 
-def test_run_replaces_an_existing_out(capsys, tmp_path):
+def test_run_replaces_its_own_previous_results(capsys, tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "stale.txt").write_text("old")
     argv = [
         "run",
         str(MMC_PATH),
@@ -403,8 +406,9 @@ def test_run_replaces_an_existing_out(capsys, tmp_path):
         str(out),
     ]
     assert main(argv) == 0
-    assert not (out / "stale.txt").exists()
-    assert (out / "manifest.json").exists()
+    first = json.loads((out / "manifest.json").read_text())
+    assert main([*argv, "--seed", "5"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 5 != first["seed"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
@@ -479,4 +483,4 @@ def test_unwritable_out_is_refused_before_simulating(capsys):
         == 2
     )
     err = capsys.readouterr().err
-    assert err.startswith("error: --out /proc/no-such-dir/out: cannot write in /proc")
+    assert err.startswith("error: --out /proc/no-such-dir/out: cannot create /proc/no-such-dir")

@@ -111,7 +111,10 @@ def test_duplicate_keys_are_rejected(write_scenario, text, key, lineno):
 @pytest.mark.parametrize("text", ["", "- a\n- b\n", "just a string\n", "42\n"])
 def test_top_level_must_be_a_mapping(write_scenario, text):
     path = write_scenario(text)
-    assert only_problem(path) == f"{path}: expected a mapping of scenario sections at the top"
+    empty = " (the file is empty)" if not text else ""
+    assert only_problem(path) == (
+        f"{path}: expected a mapping of scenario sections at the top{empty}"
+    )
 
 
 # --------------------------------------------------------------------------- field validation

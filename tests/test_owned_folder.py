@@ -1,0 +1,331 @@
+"""Tests for sim.owned_folder: opsim replaces only what it wrote, atomically, one run at a time.
+
+The kill tests run the replacement in a child process that dies (``os._exit``,
+no clean-up of any kind) at each step in turn; after every death the folder
+must hold the complete old or the complete new results, and the next run must
+leave nothing hidden behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sim import owned_folder
+from sim.owned_folder import MARKER, FolderRefused, claim
+
+REPO = Path(__file__).resolve().parent.parent
+FILES = frozenset({"a.csv", "b.csv", "manifest.json"})
+
+
+def _writer(tag: str):
+    def write(folder: Path) -> list[str]:
+        for name in sorted(FILES):
+            (folder / name).write_text(f"{tag}:{name}\n" * 50)
+        return sorted(FILES)
+
+    return write
+
+
+def _write(out: Path, tag: str, protect=()) -> None:
+    with claim(out, protect, FILES) as folder:
+        folder.replace(_writer(tag))
+
+
+def _tag(out: Path) -> str | None:
+    """The tag of the complete results in ``out`` (all files agree and match the marker)."""
+    assert owned_folder._ownership_problem(out, FILES) is None
+    marker = json.loads((out / MARKER).read_text())
+    assert marker["state"] == "complete"
+    assert sorted(marker["files"]) == sorted(FILES)
+    tags = {(out / n).read_text().split(":")[0] for n in FILES}
+    assert len(tags) == 1, tags
+    return tags.pop()
+
+
+def _hidden(parent: Path) -> list[str]:
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith("."))
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def test_writes_a_new_folder_with_its_parents(tmp_path):
+    out = tmp_path / "runs" / "q1" / "out"
+    _write(out, "new")
+    assert _tag(out) == "new"
+    assert sorted(p.name for p in out.iterdir()) == sorted([*FILES, MARKER])
+    assert _hidden(out.parent) == []
+
+
+def test_replaces_its_own_previous_results(tmp_path):
+    out = tmp_path / "out"
+    _write(out, "old")
+    _write(out, "new")
+    assert _tag(out) == "new"
+    assert _hidden(tmp_path) == []
+
+
+def test_an_empty_folder_may_be_used(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    _write(out, "new")
+    assert _tag(out) == "new"
+
+
+def test_folders_and_files_follow_the_umask(tmp_path):
+    previous = os.umask(0o027)
+    try:
+        _write(tmp_path / "out", "new")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o750
+    assert (tmp_path / "out" / "a.csv").stat().st_mode & 0o777 == 0o640
+
+
+def test_results_written_before_markers_existed_are_recognised(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_text(json.dumps({"package": "opsim", "version": "0.1.0"}))
+    (out / "a.csv").write_text("old")
+    _write(out, "new")
+    assert _tag(out) == "new"
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+def _refused(out, protect=()) -> str:
+    with pytest.raises(FolderRefused) as info, claim(out, protect, FILES):
+        pytest.fail("the claim must be refused")
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+def test_a_folder_of_user_files_is_never_touched(tmp_path):
+    out = tmp_path / "notes"
+    (out / "sub").mkdir(parents=True)
+    (out / "plan.md").write_text("my plan")
+    (out / "sub" / "data.csv").write_text("1,2")
+    before = _tree(out)
+    assert "is a folder opsim did not write" in _refused(out)
+    assert _tree(out) == before
+    assert _hidden(tmp_path) == []
+
+
+@pytest.mark.parametrize("where", [".", "", "..", "{cwd}"])
+def test_the_working_directory_and_its_parents_are_refused(tmp_path, monkeypatch, where):
+    cwd = tmp_path / "work"
+    cwd.mkdir()
+    (cwd / "scenario.yaml").write_text("name: x")
+    monkeypatch.chdir(cwd)
+    message = _refused(where.format(cwd=cwd))
+    assert "the working directory" in message or "the folder name is empty" in message
+    assert (cwd / "scenario.yaml").read_text() == "name: x"
+
+
+def test_the_folder_of_the_scenario_is_refused(tmp_path):
+    scenario = tmp_path / "plans" / "base.yaml"
+    scenario.parent.mkdir()
+    scenario.write_text("name: x")
+    assert "holds the scenario file" in _refused(tmp_path / "plans", [scenario])
+    assert "holds the scenario file" in _refused(tmp_path, [scenario])
+
+
+def test_results_of_opsim_with_a_user_file_added_are_refused(tmp_path):
+    out = tmp_path / "out"
+    _write(out, "old")
+    (out / "my-notes.txt").write_text("keep me")
+    message = _refused(out)
+    assert "my-notes.txt (not written by opsim)" in message
+    assert (out / "my-notes.txt").read_text() == "keep me"
+    assert all((out / n).read_text().startswith("old:") for n in FILES)
+
+
+def test_results_of_opsim_with_a_changed_file_are_refused(tmp_path):
+    out = tmp_path / "out"
+    _write(out, "old")
+    (out / "a.csv").write_text("edited by hand")
+    assert "a.csv (changed)" in _refused(out)
+    assert (out / "a.csv").read_text() == "edited by hand"
+
+
+def test_a_folder_where_opsim_wrote_a_file_is_refused(tmp_path):
+    out = tmp_path / "out"
+    _write(out, "old")
+    (out / "a.csv").unlink()
+    (out / "a.csv").mkdir()
+    (out / "a.csv" / "inner.txt").write_text("x")
+    assert "a.csv (changed)" in _refused(out)
+
+
+def test_a_file_is_not_a_folder(tmp_path):
+    out = tmp_path / "out"
+    out.write_text("data")
+    assert _refused(out).endswith("exists and is not a folder")
+
+
+def test_a_symlink_writes_its_target(tmp_path):
+    target = tmp_path / "real"
+    _write(target, "old")
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    _write(link, "new")
+    assert link.is_symlink()
+    assert _tag(target) == "new"
+
+
+def test_refusal_removes_the_parents_it_created(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("x")
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "user.txt").write_text("x")
+    _refused(tmp_path / "taken")
+    with pytest.raises(FolderRefused), claim(tmp_path / "a" / "b" / "c", [], FILES):
+        raise FolderRefused("refused later")
+    assert not (tmp_path / "a").exists()
+
+
+# --------------------------------------------------------------------------- the lock
+
+
+def test_a_second_run_on_the_same_folder_is_refused_while_the_first_runs(tmp_path):
+    out = tmp_path / "out"
+    with claim(out, [], FILES) as first:
+        message = _refused(out)
+        assert "another opsim run is writing it" in message
+        assert f"pid {os.getpid()}" in message
+        first.replace(_writer("first"))
+    assert _tag(out) == "first"
+    assert _hidden(tmp_path) == []  # the lock file goes with the run
+    _write(out, "second")
+    assert _tag(out) == "second"
+
+
+def test_a_lock_file_left_by_a_killed_run_does_not_block(tmp_path):
+    out = tmp_path / "out"
+    (tmp_path / ".out.opsim-lock").write_text("pid 99999999")
+    _write(out, "new")
+    assert _tag(out) == "new"
+    assert _hidden(tmp_path) == []
+
+
+def test_a_failed_write_leaves_the_old_results_and_no_leftovers(tmp_path):
+    out = tmp_path / "out"
+    _write(out, "old")
+
+    def broken(folder: Path) -> list[str]:
+        (folder / "a.csv").write_text("half")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError), claim(out, [], FILES) as folder:
+        folder.replace(broken)
+    assert _tag(out) == "old"
+    assert _hidden(tmp_path) == []
+
+
+def test_old_results_that_cannot_be_removed_are_reported_not_lost(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    _write(out, "old")
+    real_unlink = Path.unlink
+
+    def refuse_old(self, *args, **kwargs):
+        if ".opsim-new-" in str(self.parent) and self.name == "a.csv":
+            raise PermissionError(13, "Permission denied")
+        return real_unlink(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", refuse_old)
+    with claim(out, [], FILES) as folder:
+        folder.replace(_writer("new"))
+    assert _tag(out) == "new"
+    assert len(folder.notes) == 1 and "in place" in folder.notes[0]
+    monkeypatch.undo()
+    _write(out, "newer")  # the next run tidies what was left
+    assert _hidden(tmp_path) == []
+
+
+# --------------------------------------------------------------------------- killed mid-way
+
+_KILLER = textwrap.dedent(
+    """
+    import os, sys
+    from pathlib import Path
+    sys.path.insert(0, {repo!r})
+    from sim import owned_folder
+    from tests.test_owned_folder import FILES, _writer
+
+    stage, swap = sys.argv[1], sys.argv[2] == "swap"
+    calls = {{"n": 0}}
+
+    def die_at(name, real):
+        def wrapped(*args, **kwargs):
+            if name == stage:
+                os._exit(9)
+            result = real(*args, **kwargs)
+            if name + ":after" == stage:
+                os._exit(9)
+            return result
+        return wrapped
+
+    if not swap:
+        owned_folder._exchange = lambda a, b: False
+    owned_folder._seal = die_at("seal", owned_folder._seal)
+    owned_folder._swap_in = die_at("swap", owned_folder._swap_in)
+    owned_folder._remove_owned = die_at("remove", owned_folder._remove_owned)
+    real_rename = os.rename
+
+    def rename(a, b):
+        calls["n"] += 1
+        if stage == f"rename{{calls['n']}}":
+            os._exit(9)
+        return real_rename(a, b)
+
+    owned_folder.os.rename = rename
+    real_unlink = Path.unlink
+
+    def unlink(self, *args, **kwargs):
+        real_unlink(self, *args, **kwargs)
+        if stage == "unlink" and ".opsim-" in self.parent.name:
+            os._exit(9)
+
+    Path.unlink = unlink
+    with owned_folder.claim(Path(sys.argv[3]), [], FILES) as folder:
+        folder.replace(_writer("new"))
+    """
+)
+_STAGES = ["seal", "seal:after", "swap", "rename1", "rename2", "swap:after", "unlink", "remove"]
+
+
+@pytest.mark.parametrize("swap", ["swap", "two-step"])
+@pytest.mark.parametrize("stage", _STAGES)
+def test_a_run_killed_at_any_step_leaves_complete_results(tmp_path, stage, swap):
+    out = tmp_path / "out"
+    _write(out, "old")
+    script = _KILLER.format(repo=str(REPO))
+    done = subprocess.run(
+        [sys.executable, "-c", script, stage, swap, str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode in (0, 9), done.stderr
+    if out.exists():
+        assert _tag(out) in ("old", "new")
+    else:  # only between the two renames of the fallback: the next run puts it back
+        assert swap == "two-step" and stage == "rename2"
+    with claim(out, [], FILES) as folder:  # the next run on the same folder
+        assert _tag(out) in ("old", "new")
+        assert not any("left" in note for note in folder.notes), folder.notes
+    assert _hidden(tmp_path) == []

@@ -1,0 +1,155 @@
+"""Tests for sim.yamlfile: any bytes end in data or in one ``ScenarioError`` line."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.scenario import ScenarioError
+from sim.yamlfile import MAX_BYTES, MAX_DEPTH, parse_yaml, read_yaml
+
+
+def _problem(path: Path) -> str:
+    with pytest.raises(ScenarioError) as info:
+        read_yaml(path)
+    (line,) = info.value.problems
+    assert "\n" not in line
+    return line
+
+
+def _write(tmp_path: Path, data: bytes, name: str = "s.yaml") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_reads_a_mapping(tmp_path):
+    assert read_yaml(_write(tmp_path, b"name: x\nlist: [1, 2]\n")) == {"name": "x", "list": [1, 2]}
+
+
+def test_utf8_byte_order_mark_is_accepted(tmp_path):
+    assert read_yaml(_write(tmp_path, "\ufeffname: é\n".encode())) == {"name": "é"}
+
+
+def test_bytes_that_are_not_utf8_name_their_line_and_column(tmp_path):
+    path = _write(tmp_path, b"name: x\ndescription: caf\xe9\n")
+    assert _problem(path) == (
+        f"{path}: line 2, column 17: byte 0xe9 is not UTF-8 text (save the file as UTF-8)"
+    )
+
+
+def test_nul_character_is_one_line(tmp_path):
+    path = _write(tmp_path, b"name: x\nte\x00am: y\n")
+    assert _problem(path) == f"{path}: line 2, column 3: unacceptable character #x0000 in YAML text"
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [("start: 2027-02-30\n", 8), ("start: 2027-13-01\n", 8), ("x: [2027-04-31]\n", 5)],
+)
+def test_impossible_dates_are_one_line_with_their_place(tmp_path, text, column):
+    path = _write(tmp_path, text.encode())
+    line = _problem(path)
+    assert line.startswith(f"{path}: line 1, column {column}: ")
+    assert "is not a real date" in line
+
+
+@pytest.mark.parametrize("shape", ["[", "{a: "])
+def test_nesting_deeper_than_the_bound_is_refused(tmp_path, shape):
+    close = "]" if shape == "[" else "}"
+    path = _write(tmp_path, (shape * 5000 + "1" + close * 5000).encode())
+    assert f"nested more than {MAX_DEPTH} levels deep" in _problem(path)
+
+
+def test_nesting_up_to_the_bound_is_read(tmp_path):
+    depth = MAX_DEPTH - 1
+    data = read_yaml(_write(tmp_path, ("a: " + "[" * depth + "]" * depth).encode()))
+    for _ in range(depth):
+        data = data["a"] if isinstance(data, dict) else data[0] if data else None
+    assert data is None or data == []
+
+
+def test_an_alias_inside_its_own_anchor_is_refused(tmp_path):
+    path = _write(tmp_path, b"a: &x [1, *x]\n")
+    assert "refers to a value that contains it" in _problem(path)
+
+
+def test_billion_laughs_is_read_without_copying(tmp_path):
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 30):
+        lines.append(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]")
+    began = time.perf_counter()
+    data = read_yaml(_write(tmp_path, "\n".join(lines).encode()))
+    assert time.perf_counter() - began < 5
+    assert data["a29"][0] is data["a29"][1]
+
+
+def test_unhashable_key_is_one_line(tmp_path):
+    path = _write(tmp_path, b"? [a, b]\n: 1\n")
+    assert "a key must be a plain value" in _problem(path)
+
+
+def test_a_folder_is_not_a_scenario_file(tmp_path):
+    assert _problem(tmp_path) == f"{tmp_path}: is a folder, not a scenario file"
+
+
+def test_a_device_is_not_read(tmp_path):
+    devnull = Path(os.devnull)
+    assert _problem(devnull) == f"{devnull}: is not a regular file (a device, pipe or socket)"
+
+
+def test_a_pipe_is_not_read(tmp_path):
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    assert "is not a regular file" in _problem(fifo)  # reading it would block forever
+
+
+def test_a_file_above_the_size_bound_is_refused_unread(tmp_path):
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_BYTES + 1)  # sparse: no disk used
+    assert _problem(path) == (
+        f"{path}: {MAX_BYTES + 1:,} bytes; scenario files are limited to 20 MiB"
+    )
+
+
+def test_unreadable_file(tmp_path):
+    path = _write(tmp_path, b"name: x\n")
+    path.chmod(0)
+    if os.access(path, os.R_OK):  # root reads anything
+        pytest.skip("running as a user that can read any file")
+    assert _problem(path).startswith(f"{path}: cannot read: ")
+
+
+def test_parse_names_its_source():
+    with pytest.raises(ScenarioError) as info:
+        parse_yaml("[1, 2", "--set x")
+    assert info.value.problems[0].startswith("--set x: YAML syntax error at line 1")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=400))
+def test_random_bytes_never_raise_anything_but_one_line(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("fuzz") / "s.yaml"
+    path.write_bytes(data)
+    try:
+        read_yaml(path)
+    except ScenarioError as exc:
+        assert len(exc.problems) == 1 and "\n" not in exc.problems[0]
+
+
+_YAMLISH = st.text(alphabet="ab:-[]{}&*!|>'\"#%@`,?\n\t 019.e+_~\x00\x85\ufeff", max_size=80)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_YAMLISH)
+def test_random_yaml_punctuation_never_raises_anything_but_one_line(text):
+    try:
+        parse_yaml(text, "fuzz")
+    except ScenarioError as exc:
+        assert len(exc.problems) == 1 and "\n" not in exc.problems[0]
