@@ -192,5 +192,5 @@ def _duration(minutes: float) -> str:
     if not math.isfinite(minutes):
         return "an unbounded time"
     if minutes >= 2 * 1440:
-        return f"{minutes / 1440:,.0f} days"
+        return f"{minutes / 1440:,.1f} days"
     return f"{minutes / 60:,.1f} h"

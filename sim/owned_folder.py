@@ -26,7 +26,6 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
-import fcntl
 import functools
 import hashlib
 import json
@@ -373,6 +372,9 @@ def _fsync_dir(folder: Path) -> None:
 @contextlib.contextmanager
 def _signals_deferred() -> Iterator[None]:
     """Hold Ctrl-C and SIGTERM for the instant of the swap, so its outcome is known."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
     held = {signal.SIGINT, signal.SIGTERM}
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
@@ -387,6 +389,10 @@ def _signals_deferred() -> Iterator[None]:
 @contextlib.contextmanager
 def _lock(path: Path) -> Iterator[None]:
     """Hold the lock of ``path`` (a file beside it); refuse at once if another run holds it."""
+    try:
+        import fcntl  # POSIX only: imported here so that `import sim` works everywhere
+    except ImportError:
+        raise FolderRefused("--out needs POSIX file locks (Linux, macOS)") from None
     lock = path.parent / f".{path.name}.{_LOCK}"
     while True:
         try:

@@ -325,7 +325,7 @@ class Paging(Model):
 
     ack_delay: Distribution = Field(
         Lognormal(median=5, p95=20),
-        description="Page to acknowledgement; PagerDuty MTTA 4-6 min (domain.md 1.3).",
+        description="Page to acknowledgement; PagerDuty MTTA 4-6 min (scenarios/SOURCES.md §1.3).",
     )
 
 

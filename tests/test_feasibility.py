@@ -1,0 +1,159 @@
+"""Tests for sim.feasibility: the bounds a run may not exceed, and warnings of valid scenarios."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from sim import feasibility
+from sim.loader import load_scenario, validate
+from sim.scenario import ScenarioError
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED = sorted((REPO / "scenarios").rglob("*.yaml"))
+
+
+def _scenario(data: dict, **changes):
+    data = copy.deepcopy(data)
+    for key, value in changes.items():
+        node = data
+        *parents, last = key.split("__")
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        node[last] = value
+    return validate(data)
+
+
+def _problems(data: dict) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        validate(data)
+    return info.value.problems
+
+
+# --------------------------------------------------------------------------- bounds
+
+
+def test_expected_incidents_is_rate_times_multiplier_times_days(mmc_data):
+    s = _scenario(mmc_data, incidents__rate_multiplier=1.5)
+    assert feasibility.expected_incidents(s) == pytest.approx(288 * 1.5 * 365)
+
+
+def test_more_people_than_the_bound_is_refused(mmc_data):
+    staff = mmc_data["roles"][0]["staff"]
+    staff[:] = [{"site": "hq", "count": 6000, "shift": "always"}] * 2
+    (line,) = _problems(mmc_data)
+    assert line == f"<scenario>: roles: 12,000 people; opsim simulates at most {10_000:,}"
+
+
+def test_too_many_person_days_is_refused(mmc_data):
+    mmc_data["roles"][0]["staff"][0]["count"] = 1000
+    mmc_data["calendar"]["days"] = 2001
+    (line,) = _problems(mmc_data)
+    assert "1,000 people over 2,001 days is 2,001,000 person-days" in line
+    assert f"the bound is {feasibility.MAX_PERSON_DAYS:,}" in line
+
+
+def test_an_incident_volume_above_the_bound_is_refused_with_the_bound(mmc_data):
+    mmc_data["incidents"]["rate_multiplier"] = 20
+    (line,) = _problems(mmc_data)
+    assert line.startswith("<scenario>: incidents: about 2,102,400 incidents expected")
+    assert f"opsim simulates at most {feasibility.MAX_INCIDENTS:,}" in line
+
+
+def test_the_incident_bound_itself_is_allowed(mmc_data):
+    mmc_data["incidents"]["rate_multiplier"] = feasibility.MAX_INCIDENTS / (288 * 365)
+    assert validate(mmc_data).incidents.rate_multiplier > 19
+
+
+def test_run_problems_bound_kept_rows_and_replications(mmc_path):
+    s = load_scenario(mmc_path)
+    assert feasibility.run_problems(s, 40, keep_incidents=True) == []
+    (kept,) = feasibility.run_problems(s, 60, keep_incidents=True)
+    assert "add --no-incidents" in kept
+    assert feasibility.run_problems(s, 60, keep_incidents=False) == []
+    (reps,) = feasibility.run_problems(s, 20_000, keep_incidents=False)
+    assert reps == f"--replications 20,000: at most {feasibility.MAX_REPLICATIONS:,}"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("days", 3661, "less than or equal to 3660"),
+        ("start", "1969-12-31", "greater than or equal to 1970-01-01"),
+        ("start", "2201-01-01", "less than or equal to 2200-12-31"),
+    ],
+)
+def test_calendar_bounds(mmc_data, key, value, message):
+    mmc_data["calendar"][key] = value
+    assert any(message in line for line in _problems(mmc_data))
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_numbers_must_be_finite(mmc_data, value):
+    mmc_data["incidents"]["classes"][0]["rate_per_day"] = value
+    assert any("finite number" in line or "greater than 0" in line for line in _problems(mmc_data))
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+def test_shipped_scenarios_have_no_warnings():
+    for path in SHIPPED:
+        assert feasibility.warnings(load_scenario(path)) == [], path
+
+
+def test_offered_work_above_on_shift_hours_warns_with_both_figures(mmc_data):
+    s = _scenario(mmc_data)
+    mmc_data["roles"][0]["staff"][0]["count"] = 3  # 288 x 20 min = 96 h/day; 3 x 24 h = 72 h
+    (line,) = feasibility.warnings(validate(mmc_data))
+    assert line == (
+        "work for roles responder: 96.0 h of work offered a day, more than the 72.0 h they are "
+        "on shift: queues grow all run long unless call-outs absorb it"
+    )
+    assert feasibility.warnings(s) == []  # 5 people: 120 h on shift
+
+
+def test_work_nobody_is_ever_on_shift_for_warns_unless_it_pages(mmc_data):
+    mmc_data["calendar"].update(days=5, warmup_days=0)  # Monday to Friday
+    mmc_data["shifts"][0]["days"] = ["sat"]
+    mmc_data["priorities"][0]["pages_off_shift"] = False
+    (line,) = feasibility.warnings(validate(mmc_data))
+    assert line.startswith("work for roles responder: nobody in these roles is ever on shift")
+    mmc_data["priorities"][0]["pages_off_shift"] = True
+    assert feasibility.warnings(validate(mmc_data)) == []
+
+
+def test_work_longer_than_the_horizon_warns(mmc_data):
+    mmc_data["calendar"].update(days=2, warmup_days=0)
+    cls = mmc_data["incidents"]["classes"][0]
+    cls.update(rate_per_day=0.1, detection=5000, triage=0)
+    cls["resolution"][0]["effort"] = 4000
+    lines = feasibility.warnings(validate(mmc_data))
+    assert lines == [
+        "incidents.classes[work].detection: mean 3.5 days is longer than the 2-day horizon: "
+        "most of these incidents are never detected",
+        "incidents.classes[work]: an incident needs 2.8 days of work on average, longer than the "
+        "2-day horizon: few of them can be restored",
+    ]
+
+
+def test_work_per_incident_weights_steps_by_the_chance_of_reaching_them(mmc_data):
+    mmc_data["tiers"].append({"id": "L2"})
+    mmc_data["roles"][0]["tiers"] = ["L1", "L2"]
+    cls = mmc_data["incidents"]["classes"][0]
+    cls["triage"] = 5
+    cls["resolution"] = [
+        {"tier": "L1", "effort": 10, "escalate": 0.5},
+        {"tier": "L2", "effort": 20},
+    ]
+    assert feasibility.work_per_incident(validate(mmc_data).incidents.classes[0]) == 25
+
+
+@pytest.mark.parametrize(("start", "end"), [("08:00", "08:00"), ("00:00", "00:00")])
+def test_a_shift_that_starts_when_it_ends_warns_that_it_is_24_hours(mmc_data, start, end):
+    mmc_data["shifts"][0].update(start=start, end=end)
+    (line,) = feasibility.warnings(validate(mmc_data))
+    assert line.startswith(f"shifts[always]: start and end are both {start}: it runs as a 24-hour")
+    assert ("'24:00'" in line) == (start == "00:00")
