@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from sim import __version__, feasibility
+from sim import __version__, bounds, feasibility
 from sim.experiment import DEFAULT_REPLICATIONS, DEFAULT_SEED, run_experiment
 from sim.loader import ScenarioError, load_with_sources, scenario_json_schema
 from sim.owned_folder import FolderRefused, claim
@@ -176,7 +176,7 @@ def _warn(scenario: Scenario, source: Path) -> None:
 def _run(args) -> int:
     scenario, sources = _load(args)
     keep = not args.no_incidents
-    problems = feasibility.run_problems(scenario, args.replications, keep)
+    problems = bounds.run_problems(scenario, args.replications, keep)
     if problems:
         raise ScenarioError([f"{args.scenario}: {p}" for p in problems])
     _warn(scenario, args.scenario)

@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from sim import metrics
-from sim.feasibility import run_problems
+from sim.bounds import run_problems
 from sim.model import simulate_record
 from sim.randomness import replication_seeds
 from sim.records import RunRecord
@@ -99,7 +99,7 @@ def run_experiment(
     ------
     ScenarioError
         Before simulating, when the run would exceed a bound of
-        :mod:`sim.feasibility` (incident volume, kept incident rows, ...).
+        :mod:`sim.bounds` (incident volume, kept incident rows, ...).
     sim.workers.WorkerDied
         A worker process was killed (e.g. out of memory).
     """

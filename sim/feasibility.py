@@ -1,15 +1,9 @@
-"""What a scenario asks of the machine and of its people: hard bounds, and warnings.
+"""Warnings about a valid scenario whose results deserve suspicion.
 
-Bounds make ``opsim run`` refuse, before simulating, what it could not finish
-(a rate of ``1e12`` a day would allocate terabytes): each message states the
-bound. They sit far above any real organisation; the memory figures behind them
-were measured on this project (about 1 KB per incident while simulating, 0.5 KB
-per kept row of the incident table).
-
-Warnings flag a scenario that runs but whose results deserve suspicion: more
-offered work than on-shift hours (queues grow all run long), work nobody on
-shift can ever pick up, incidents that need more work than the horizon, or a
-shift that starts and ends at the same clock time.
+More offered work than on-shift hours (queues grow all run long), work nobody
+on shift can ever pick up, incidents that need more work than the horizon, or
+a shift that starts and ends at the same clock time: the run goes ahead, and
+the user is told. Hard limits are in :mod:`sim.bounds`.
 """
 
 from __future__ import annotations
@@ -21,60 +15,6 @@ from dataclasses import dataclass
 from sim import calendar
 from sim.scenario import IncidentClass, Scenario
 from sim.staff import Staff, build_staff
-
-MAX_INCIDENTS = 2_000_000
-"""Expected incidents in one replication (about 2 GB of memory per worker process)."""
-MAX_PEOPLE = 10_000
-"""People in the organisation."""
-MAX_PERSON_DAYS = 2_000_000
-"""People x days of shift calendar laid out per run (5,000 people for a year)."""
-MAX_KEPT_INCIDENTS = 5_000_000
-"""Rows of the incident table kept over all replications (about 3 GB in memory)."""
-MAX_REPLICATIONS = 10_000
-"""Replications in one run."""
-
-
-def bound_problems(s: Scenario) -> list[str]:
-    """What one replication of ``s`` would exceed, one message per bound (empty if none)."""
-    found = []
-    people = sum(s.headcount(role) for role in s.roles)
-    if people > MAX_PEOPLE:
-        found.append(f"roles: {people:,} people; opsim simulates at most {MAX_PEOPLE:,}")
-    elif people * s.calendar.days > MAX_PERSON_DAYS:
-        found.append(
-            f"roles: {people:,} people over {s.calendar.days:,} days is "
-            f"{people * s.calendar.days:,} person-days of shifts; the bound is "
-            f"{MAX_PERSON_DAYS:,} (shorten calendar.days or split the organisation)"
-        )
-    expected = expected_incidents(s)
-    if expected > MAX_INCIDENTS:
-        found.append(
-            f"incidents: about {expected:,.0f} incidents expected per replication over "
-            f"{s.calendar.days:,} days; opsim simulates at most {MAX_INCIDENTS:,} "
-            "(lower rate_per_day or rate_multiplier, or shorten calendar.days)"
-        )
-    return found
-
-
-def run_problems(s: Scenario, replications: int, keep_incidents: bool) -> list[str]:
-    """What a run of ``replications`` would exceed (the scenario's own bounds included)."""
-    found = bound_problems(s)
-    if replications > MAX_REPLICATIONS:
-        found.append(f"--replications {replications:,}: at most {MAX_REPLICATIONS:,}")
-    kept = expected_incidents(s) * replications
-    if keep_incidents and kept > MAX_KEPT_INCIDENTS:
-        found.append(
-            f"the incident table would hold about {kept:,.0f} rows ({replications:,} "
-            f"replications); at most {MAX_KEPT_INCIDENTS:,} are kept: add --no-incidents "
-            "(every KPI is still computed) or run fewer replications"
-        )
-    return found
-
-
-def expected_incidents(s: Scenario) -> float:
-    """Mean number of incidents in one replication (profiles have a weekly mean of 1)."""
-    per_day = sum(cls.rate_per_day for cls in s.incidents.classes)
-    return per_day * s.incidents.rate_multiplier * s.calendar.days
 
 
 def warnings(s: Scenario, staff: Staff | None = None) -> list[str]:

@@ -19,8 +19,8 @@ from typing import Annotated, Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from sim.bounds import bound_problems
 from sim.diagnostics import describe, field_locations, readable_path
-from sim.feasibility import bound_problems
 from sim.references import reference_problems, staffing_problems
 from sim.scenario import IncidentClass, Scenario, ScenarioError
 from sim.yamlfile import MAX_DEPTH, parse_yaml, read_yaml

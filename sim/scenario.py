@@ -381,7 +381,7 @@ class Scenario(Model):
 
     @model_validator(mode="after")
     def _consistent(self):
-        from sim.feasibility import bound_problems
+        from sim.bounds import bound_problems
         from sim.references import reference_problems, staffing_problems
 
         found = reference_problems(self.model_dump(by_alias=True, exclude_none=True))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import feasibility
+from sim import bounds
 from sim.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -93,7 +93,7 @@ def test_an_absurd_rate_is_refused_before_simulating(capsys):
     status, _, err = _run(capsys, "--set", "incidents.rate_multiplier=1e12")
     assert status == 2
     assert time.perf_counter() - began < 5
-    assert f"opsim simulates at most {feasibility.MAX_INCIDENTS:,}" in err
+    assert f"opsim simulates at most {bounds.MAX_INCIDENTS:,}" in err
 
 
 def test_too_many_kept_incident_rows_suggest_no_incidents(capsys):
@@ -194,9 +194,8 @@ def _zombie(pid: int) -> bool:
         return True
 
 
-@pytest.fixture
-def previous_results(tmp_path) -> Path:
-    out = tmp_path / "out"
+def _quick_run(out: Path) -> None:
+    """A complete two-day run into ``out``, as its own process."""
     done = subprocess.run(
         [sys.executable, "-m", "sim", "run", str(MMC), *QUICK, "--out", str(out)],
         cwd=REPO,
@@ -206,15 +205,20 @@ def previous_results(tmp_path) -> Path:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    return out
 
 
-pytestmark_linux = pytest.mark.skipif(
+@pytest.fixture
+def previous_results(tmp_path) -> Path:
+    _quick_run(tmp_path / "out")
+    return tmp_path / "out"
+
+
+linux_only = pytest.mark.skipif(
     not Path("/proc/self/stat").exists(), reason="reads processes from /proc"
 )
 
 
-@pytestmark_linux
+@linux_only
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_interrupting_a_run_stops_workers_and_keeps_the_previous_results(
     previous_results, sig, code
@@ -234,7 +238,7 @@ def test_interrupting_a_run_stops_workers_and_keeps_the_previous_results(
     assert sorted(p.name for p in previous_results.parent.iterdir()) == ["out"]
 
 
-@pytestmark_linux
+@linux_only
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_a_killed_run_leaves_no_worker_and_the_next_run_tidies(previous_results, sig):
     before = _tree(previous_results)
@@ -244,15 +248,7 @@ def test_a_killed_run_leaves_no_worker_and_the_next_run_tidies(previous_results,
     run.communicate(timeout=30)
     assert _gone(workers) == []
     assert _tree(previous_results) == before
-    done = subprocess.run(
-        [sys.executable, "-m", "sim", "run", str(MMC), *QUICK, "--out", str(previous_results)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    _quick_run(previous_results)
     assert sorted(p.name for p in previous_results.parent.iterdir()) == ["out"]
 
 

@@ -1,4 +1,4 @@
-"""Tests for sim.feasibility: the bounds a run may not exceed, and warnings of valid scenarios."""
+"""Tests for sim.feasibility: warnings about valid scenarios whose results deserve suspicion."""
 
 from __future__ import annotations
 
@@ -30,73 +30,6 @@ def _problems(data: dict) -> list[str]:
     with pytest.raises(ScenarioError) as info:
         validate(data)
     return info.value.problems
-
-
-# --------------------------------------------------------------------------- bounds
-
-
-def test_expected_incidents_is_rate_times_multiplier_times_days(mmc_data):
-    s = _scenario(mmc_data, incidents__rate_multiplier=1.5)
-    assert feasibility.expected_incidents(s) == pytest.approx(288 * 1.5 * 365)
-
-
-def test_more_people_than_the_bound_is_refused(mmc_data):
-    staff = mmc_data["roles"][0]["staff"]
-    staff[:] = [{"site": "hq", "count": 6000, "shift": "always"}] * 2
-    (line,) = _problems(mmc_data)
-    assert line == f"<scenario>: roles: 12,000 people; opsim simulates at most {10_000:,}"
-
-
-def test_too_many_person_days_is_refused(mmc_data):
-    mmc_data["roles"][0]["staff"][0]["count"] = 1000
-    mmc_data["calendar"]["days"] = 2001
-    (line,) = _problems(mmc_data)
-    assert "1,000 people over 2,001 days is 2,001,000 person-days" in line
-    assert f"the bound is {feasibility.MAX_PERSON_DAYS:,}" in line
-
-
-def test_an_incident_volume_above_the_bound_is_refused_with_the_bound(mmc_data):
-    mmc_data["incidents"]["rate_multiplier"] = 20
-    (line,) = _problems(mmc_data)
-    assert line.startswith("<scenario>: incidents: about 2,102,400 incidents expected")
-    assert f"opsim simulates at most {feasibility.MAX_INCIDENTS:,}" in line
-
-
-def test_the_incident_bound_itself_is_allowed(mmc_data):
-    mmc_data["incidents"]["rate_multiplier"] = feasibility.MAX_INCIDENTS / (288 * 365)
-    assert validate(mmc_data).incidents.rate_multiplier > 19
-
-
-def test_run_problems_bound_kept_rows_and_replications(mmc_path):
-    s = load_scenario(mmc_path)
-    assert feasibility.run_problems(s, 40, keep_incidents=True) == []
-    (kept,) = feasibility.run_problems(s, 60, keep_incidents=True)
-    assert "add --no-incidents" in kept
-    assert feasibility.run_problems(s, 60, keep_incidents=False) == []
-    (reps,) = feasibility.run_problems(s, 20_000, keep_incidents=False)
-    assert reps == f"--replications 20,000: at most {feasibility.MAX_REPLICATIONS:,}"
-
-
-@pytest.mark.parametrize(
-    ("key", "value", "message"),
-    [
-        ("days", 3661, "less than or equal to 3660"),
-        ("start", "1969-12-31", "greater than or equal to 1970-01-01"),
-        ("start", "2201-01-01", "less than or equal to 2200-12-31"),
-    ],
-)
-def test_calendar_bounds(mmc_data, key, value, message):
-    mmc_data["calendar"][key] = value
-    assert any(message in line for line in _problems(mmc_data))
-
-
-@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
-def test_numbers_must_be_finite(mmc_data, value):
-    mmc_data["incidents"]["classes"][0]["rate_per_day"] = value
-    assert any("finite number" in line or "greater than 0" in line for line in _problems(mmc_data))
-
-
-# --------------------------------------------------------------------------- warnings
 
 
 def test_shipped_scenarios_have_no_warnings():

@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from sim import feasibility
+from sim import bounds, feasibility
 from sim.experiment import run_experiment
 from sim.loader import MAX_EXTENDS, load_scenario, load_with_sources, set_dotted
 from sim.scenario import ScenarioError
@@ -126,7 +126,7 @@ def test_bounds_are_reported_beside_field_problems(mmc_data, write_scenario):
     error = _error(path)
     assert error.problems[0].startswith(f"{path}: work_rules.shift_end: ")
     assert error.problems[1].startswith(f"{path}: incidents: about ")
-    assert f"at most {feasibility.MAX_INCIDENTS:,}" in error.problems[1]
+    assert f"at most {bounds.MAX_INCIDENTS:,}" in error.problems[1]
     assert error.notes == []
 
 
@@ -262,10 +262,10 @@ def test_whatever_loads_runs_or_is_refused_before_simulating(
         event("refused by validation")
         return
     feasibility.warnings(scenario)
-    if feasibility.run_problems(scenario, 1, True):
+    if bounds.run_problems(scenario, 1, True):
         event("refused before simulating")
         return
-    if feasibility.expected_incidents(scenario) / scenario.calendar.days * 3 > 20_000:
+    if bounds.expected_incidents(scenario) / scenario.calendar.days * 3 > 20_000:
         return  # valid and runnable, but too slow for a unit test
     try:
         short = load_scenario(path, ["calendar.days=3", "calendar.warmup_days=0"])

@@ -1,0 +1,93 @@
+"""Tests for sim.bounds: what a scenario and a run may ask for, each refusal stating its bound."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from sim import bounds
+from sim.loader import load_scenario, validate
+from sim.scenario import ScenarioError
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED = sorted((REPO / "scenarios").rglob("*.yaml"))
+
+
+def _scenario(data: dict, **changes):
+    data = copy.deepcopy(data)
+    for key, value in changes.items():
+        node = data
+        *parents, last = key.split("__")
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        node[last] = value
+    return validate(data)
+
+
+def _problems(data: dict) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        validate(data)
+    return info.value.problems
+
+
+def test_expected_incidents_is_rate_times_multiplier_times_days(mmc_data):
+    s = _scenario(mmc_data, incidents__rate_multiplier=1.5)
+    assert bounds.expected_incidents(s) == pytest.approx(288 * 1.5 * 365)
+
+
+def test_more_people_than_the_bound_is_refused(mmc_data):
+    staff = mmc_data["roles"][0]["staff"]
+    staff[:] = [{"site": "hq", "count": 6000, "shift": "always"}] * 2
+    (line,) = _problems(mmc_data)
+    assert line == f"<scenario>: roles: 12,000 people; opsim simulates at most {10_000:,}"
+
+
+def test_too_many_person_days_is_refused(mmc_data):
+    mmc_data["roles"][0]["staff"][0]["count"] = 1000
+    mmc_data["calendar"]["days"] = 2001
+    (line,) = _problems(mmc_data)
+    assert "1,000 people over 2,001 days is 2,001,000 person-days" in line
+    assert f"the bound is {bounds.MAX_PERSON_DAYS:,}" in line
+
+
+def test_an_incident_volume_above_the_bound_is_refused_with_the_bound(mmc_data):
+    mmc_data["incidents"]["rate_multiplier"] = 20
+    (line,) = _problems(mmc_data)
+    assert line.startswith("<scenario>: incidents: about 2,102,400 incidents expected")
+    assert f"opsim simulates at most {bounds.MAX_INCIDENTS:,}" in line
+
+
+def test_the_incident_bound_itself_is_allowed(mmc_data):
+    mmc_data["incidents"]["rate_multiplier"] = bounds.MAX_INCIDENTS / (288 * 365)
+    assert validate(mmc_data).incidents.rate_multiplier > 19
+
+
+def test_run_problems_bound_kept_rows_and_replications(mmc_path):
+    s = load_scenario(mmc_path)
+    assert bounds.run_problems(s, 40, keep_incidents=True) == []
+    (kept,) = bounds.run_problems(s, 60, keep_incidents=True)
+    assert "add --no-incidents" in kept
+    assert bounds.run_problems(s, 60, keep_incidents=False) == []
+    (reps,) = bounds.run_problems(s, 20_000, keep_incidents=False)
+    assert reps == f"--replications 20,000: at most {bounds.MAX_REPLICATIONS:,}"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("days", 3661, "less than or equal to 3660"),
+        ("start", "1969-12-31", "greater than or equal to 1970-01-01"),
+        ("start", "2201-01-01", "less than or equal to 2200-12-31"),
+    ],
+)
+def test_calendar_bounds(mmc_data, key, value, message):
+    mmc_data["calendar"][key] = value
+    assert any(message in line for line in _problems(mmc_data))
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_numbers_must_be_finite(mmc_data, value):
+    mmc_data["incidents"]["classes"][0]["rate_per_day"] = value
+    assert any("finite number" in line or "greater than 0" in line for line in _problems(mmc_data))
