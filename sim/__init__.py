@@ -10,8 +10,9 @@ The public API, for notebooks and scripts::
 
 __version__ = "0.1.0"
 
+from sim.errors import ScenarioError
 from sim.experiment import ExperimentResult, Replication, run_experiment, simulate
-from sim.loader import ScenarioError, load_scenario
+from sim.loader import load_scenario
 from sim.scenario import Scenario
 from sim.scorecard import render, scorecard
 

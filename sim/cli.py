@@ -19,9 +19,11 @@ import time
 from pathlib import Path
 
 from sim import __version__, bounds, feasibility
+from sim.errors import ScenarioError
 from sim.experiment import DEFAULT_REPLICATIONS, DEFAULT_SEED, run_experiment
-from sim.loader import ScenarioError, load_with_sources, scenario_json_schema
+from sim.loader import load_with_sources, scenario_json_schema
 from sim.owned_folder import FolderRefused, claim
+from sim.results import RESULT_FILES, write_files
 from sim.scenario import Scenario
 from sim.scorecard import render, scorecard
 from sim.workers import WorkerDied
@@ -180,8 +182,6 @@ def _run(args) -> int:
     if problems:
         raise ScenarioError([f"{args.scenario}: {p}" for p in problems])
     _warn(scenario, args.scenario)
-    from sim.results import RESULT_FILES
-
     out = claim(args.out, sources, RESULT_FILES) if args.out is not None else None
     with out or contextlib.nullcontext() as folder:
         try:
@@ -202,7 +202,6 @@ def _run(args) -> int:
 
 
 def _simulate_and_write(args, scenario: Scenario, folder):
-    from sim.results import write_files
 
     began = time.perf_counter()
     keep = not args.no_incidents

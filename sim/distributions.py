@@ -10,13 +10,13 @@ delay off.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from typing import Annotated, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from scipy import stats
 
-_Z95 = float(stats.norm.ppf(0.95))
+_Z95 = NormalDist().inv_cdf(0.95)
 
 
 class _Spec(BaseModel):

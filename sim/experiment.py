@@ -16,10 +16,11 @@ from scipy import stats
 
 from sim import metrics
 from sim.bounds import run_problems
+from sim.errors import ScenarioError
 from sim.model import simulate_record
 from sim.randomness import replication_seeds
 from sim.records import RunRecord
-from sim.scenario import Scenario, ScenarioError
+from sim.scenario import Scenario
 from sim.staff import build_staff
 from sim.workers import map_in_workers
 

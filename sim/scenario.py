@@ -52,24 +52,6 @@ MAX_COUNT = 10_000
 """Largest headcount of one role at one site and shift."""
 
 
-class ScenarioError(Exception):
-    """A scenario that cannot be used.
-
-    ``problems`` holds one line per problem; ``notes`` says which checks could
-    not run yet because of them.
-    """
-
-    def __init__(self, problems: list[str], notes: list[str] | tuple[str, ...] = ()):
-        self.problems = [_printable(p) for p in problems]
-        self.notes = [_printable(n) for n in notes]
-        super().__init__("\n".join(self.problems))
-
-
-def _printable(line: str) -> str:
-    """One printable line whatever a file's keys hold (a newline shows as \\n)."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
-
-
 class FrozenDict(dict):
     """A dict that refuses changes, so a validated scenario stays as validated."""
 

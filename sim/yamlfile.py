@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from sim.scenario import ScenarioError
+from sim.errors import ScenarioError
 
 MAX_BYTES = 20 * 2**20
 """Largest scenario file read (an export of a million observations is about 10 MB)."""

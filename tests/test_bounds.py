@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from sim import bounds
+from sim.errors import ScenarioError
 from sim.loader import load_scenario, validate
-from sim.scenario import ScenarioError
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((REPO / "scenarios").rglob("*.yaml"))

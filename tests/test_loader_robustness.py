@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sim import bounds, feasibility
+from sim.errors import ScenarioError
 from sim.experiment import run_experiment
 from sim.loader import MAX_EXTENDS, load_scenario, load_with_sources, set_dotted
-from sim.scenario import ScenarioError
 
 REPO = Path(__file__).resolve().parent.parent
 BASELINE = REPO / "scenarios" / "baseline.yaml"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.scenario import ScenarioError
+from sim.errors import ScenarioError
 from sim.yamlfile import MAX_BYTES, MAX_DEPTH, parse_yaml, read_yaml
 
 
