@@ -17,16 +17,17 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sim import __version__, bounds, feasibility
-from sim.errors import ScenarioError
-from sim.experiment import DEFAULT_REPLICATIONS, DEFAULT_SEED, run_experiment
-from sim.loader import load_with_sources, scenario_json_schema
-from sim.owned_folder import FolderRefused, claim
-from sim.results import RESULT_FILES, write_files
-from sim.scenario import Scenario
-from sim.scorecard import render, scorecard
+# Light modules only: numpy, pandas and scipy load inside main(), where a Ctrl-C
+# during their import is handled like any other.
+from sim import __version__, bounds
+from sim.errors import FolderRefused, ScenarioError, printable
+from sim.owned_folder import claim
 from sim.workers import WorkerDied
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 BAD_INPUT = 2
 FAILED = 1
@@ -89,6 +90,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
+    from sim.experiment import DEFAULT_REPLICATIONS, DEFAULT_SEED
+
     parser = _Parser(
         prog="opsim",
         description="Discrete-event simulation and capacity planning for 24/7 operations teams.",
@@ -116,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
         type=_whole(1, "workers", WORKERS_PER_CPU * (os.cpu_count() or 1)),
         help="worker processes (default: number of CPUs)",
     )
-    run.add_argument("--out", type=Path, help="write results to this folder")
+    run.add_argument("--out", help="write results to this folder (see README: Results)")
     run.add_argument(
         "--no-incidents",
         action="store_true",
@@ -164,6 +167,8 @@ def _whole(low: int, what: str, high: int | None = None):
 
 
 def _load(args) -> tuple[Scenario, tuple[Path, ...]]:
+    from sim.loader import load_with_sources
+
     overrides = list(args.overrides)
     if getattr(args, "days", None):
         overrides.append(f"calendar.days={args.days}")
@@ -171,6 +176,8 @@ def _load(args) -> tuple[Scenario, tuple[Path, ...]]:
 
 
 def _warn(scenario: Scenario, source: Path) -> None:
+    from sim import feasibility
+
     for warning in feasibility.warnings(scenario):
         print(f"warning: {source}: {warning}", file=sys.stderr)
 
@@ -182,6 +189,8 @@ def _run(args) -> int:
     if problems:
         raise ScenarioError([f"{args.scenario}: {p}" for p in problems])
     _warn(scenario, args.scenario)
+    from sim.results import RESULT_FILES
+
     out = claim(args.out, sources, RESULT_FILES) if args.out is not None else None
     with out or contextlib.nullcontext() as folder:
         try:
@@ -189,19 +198,23 @@ def _run(args) -> int:
         except (KeyboardInterrupt, Stopped) as exc:
             return _interrupted(exc, folder)
         except (WorkerDied, MemoryError) as exc:
-            print(f"error: {_failure(exc)}{_kept(folder)}", file=sys.stderr)
+            print(printable(f"error: {_failure(exc)}{_kept(folder)}"), file=sys.stderr)
             return FAILED
     title = (
         f"{scenario.name}: {_plural(args.replications, 'replication')} x "
         f"{_plural(scenario.calendar.days, 'day')}, seed {args.seed}, {wall:.1f} s"
     )
+    from sim.scorecard import render, scorecard
+
     print(render(scorecard(result.summary, scenario), title))
     if folder is not None:
-        print(f"\nresults written to {args.out}/")
+        print("\n" + printable(f"results written to {args.out.rstrip('/')}/"))
     return 0
 
 
 def _simulate_and_write(args, scenario: Scenario, folder):
+    from sim.experiment import run_experiment
+    from sim.results import write_files
 
     began = time.perf_counter()
     keep = not args.no_incidents
@@ -219,11 +232,10 @@ def _interrupted(exc: BaseException, folder) -> int:
     else:
         what, code = "interrupted (Ctrl-C)", 128 + signal.SIGINT
     if folder is not None and folder.replaced:
-        print(
-            f"error: {what}; the new results were already written to {folder.path}", file=sys.stderr
-        )
+        message = f"error: {what}; the new results were already written to {folder.path}"
     else:
-        print(f"error: {what}; no results were written{_kept(folder)}", file=sys.stderr)
+        message = f"error: {what}; no results were written{_kept(folder)}"
+    print(printable(message), file=sys.stderr)
     return code
 
 
@@ -249,7 +261,7 @@ def _write(folder, write) -> None:
         raise FolderRefused(f"--out {folder.path}: writing failed: {exc}") from None
     finally:
         for note in folder.notes:
-            print(f"note: {note}", file=sys.stderr)
+            print(printable(f"note: {note}"), file=sys.stderr)
 
 
 def _manifest(args, scenario: Scenario, wall: float, workers: int) -> dict:
@@ -284,6 +296,8 @@ def _validate(args) -> int:
 
 
 def _schema(args) -> int:
+    from sim.loader import scenario_json_schema
+
     print(json.dumps(scenario_json_schema(), indent=2))
     return 0
 

@@ -1,7 +1,7 @@
-"""The exception that carries bad input to the user: one printable line per problem.
+"""The exceptions that carry bad input to the user: one printable line per problem.
 
-Reading YAML, validating the schema and checking a run's bounds all raise it,
-so it lives apart from each of them.
+Reading YAML, validating the schema, checking a run's bounds and claiming an
+output folder raise them, so they live apart from each of those.
 """
 
 from __future__ import annotations
@@ -15,11 +15,18 @@ class ScenarioError(Exception):
     """
 
     def __init__(self, problems: list[str], notes: list[str] | tuple[str, ...] = ()):
-        self.problems = [_printable(p) for p in problems]
-        self.notes = [_printable(n) for n in notes]
+        self.problems = [printable(p) for p in problems]
+        self.notes = [printable(n) for n in notes]
         super().__init__("\n".join(self.problems))
 
 
-def _printable(line: str) -> str:
-    """One printable line whatever a file's keys hold (a newline shows as \\n)."""
+class FolderRefused(Exception):
+    """An output folder opsim will not write, with the reason in one line."""
+
+    def __init__(self, reason: str):
+        super().__init__(printable(reason))
+
+
+def printable(line: str) -> str:
+    """One printable line whatever a file's keys or a path hold (a newline shows as \\n)."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)

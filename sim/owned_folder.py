@@ -1,51 +1,45 @@
-"""An output folder that opsim owns: it replaces only what it can prove it wrote, atomically.
+"""An output folder that opsim owns: it replaces only what it can prove it wrote.
 
-Rules, in the order they are checked (each refusal is one line, before anything
-is simulated or written):
+Rules, checked before anything is simulated (each refusal is one line):
 
 * ``--out`` may not be empty, the working directory or a folder holding it, a
-  mount point, or a folder holding one of the run's scenario files;
+  mount point, a file, a link that does not resolve, a folder holding one of
+  the run's scenario files, or a folder opsim could not write and empty again;
 * an existing folder is replaced only if it is empty, or if everything in it is
-  listed, unchanged (size and SHA-256), in the marker file opsim wrote into it;
-* one run at a time writes a folder: a lock file beside it (``flock``, so a
-  killed run never leaves a stale lock) makes a second run refuse at once.
+  a regular file listed, unchanged (size and SHA-256), in the marker opsim
+  wrote into it (results from before the marker: listed names, none changed
+  since their ``manifest.json``);
+* one run at a time writes a folder (:mod:`sim.folder_lock`).
 
-New results are written into a hidden sibling folder, flushed to disk, marked
-complete, and then swapped with the old folder in one ``rename`` (Linux
-``RENAME_EXCHANGE``, macOS ``RENAME_SWAP``): at every instant the folder holds
-the complete old or the complete new results. Where the file system cannot
-swap, the old folder is renamed aside first; a run killed in that window is
-repaired by the next run, which puts the old folder back. Leftover hidden
-folders of killed runs are removed by the next run on the same folder, file by
-listed file, never by walking a tree.
+New results are written into a hidden sibling folder, flushed, marked complete
+and swapped into place in one step (:mod:`sim.folder_swap`). Hidden leftovers
+of killed runs are removed by the next run on the same folder, file by listed
+file, never by walking a tree, never through a link.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
-import errno
-import functools
 import hashlib
 import json
 import os
+import re
 import secrets
-import signal
-import sys
+import stat
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sim.errors import FolderRefused
+from sim.folder_lock import folder_lock
+from sim.folder_swap import fsync_dir, signals_deferred, swap_in
+
 MARKER = ".opsim-results"
 """The file by which opsim proves a folder is its own: the files it wrote, with digests."""
-_NEW, _OLD, _LOCK = "opsim-new", "opsim-old", "opsim-lock"
-_SHOWN = 5  # foreign entries named in a refusal
-
-
-class FolderRefused(Exception):
-    """An output folder opsim will not write (one line, for an ``error:`` message)."""
+_NEW, _OLD = "opsim-new", "opsim-old"
+_TOKEN = "0" * 8  # length of the random part of a hidden folder's name
+_SHOWN = 5  # entries named in a refusal
 
 
 @dataclass
@@ -64,25 +58,23 @@ class Claim:
         run is interrupted before the swap, the new folder is removed and the
         old results stay as they were.
         """
-        new, aside = _fresh_sibling(self.path, _NEW), None
+        new, old = _fresh_sibling(self.path, self.expected), None
         try:
-            _write_marker(new, {"state": "writing", "files": sorted(self.expected)})
-            names = list(write(new))
-            _seal(new, names)
+            _seal(new, list(write(new)))
             refusal = _ownership_problem(self.path, self.expected)
-            if refusal:  # changed since the claim: do not touch it
+            if refusal:  # changed during the run: leave it alone
                 raise FolderRefused(refusal)
-            with _signals_deferred():
-                aside = _swap_in(new, self.path)
+            with signals_deferred():
+                old = swap_in(new, self.path, _sibling(self.path, _OLD, new.name[-8:]))
                 self.replaced = True
         except BaseException:
             if not self.replaced:
                 _remove_owned(new, self.expected)
-            elif aside is not None:  # interrupted just after the swap: finish tidying
-                self.notes += _remove_owned(aside, self.expected)
+            elif old is not None:  # interrupted just after the swap: finish tidying
+                self.notes += _remove_owned(old, self.expected, empty_ok=True)
             raise
-        if aside is not None:
-            self.notes += _remove_owned(aside, self.expected)
+        if old is not None:
+            self.notes += _remove_owned(old, self.expected, empty_ok=True)
 
 
 @contextlib.contextmanager
@@ -96,21 +88,18 @@ def claim(out: str | os.PathLike, protect: Iterable[Path] = (), expected: Iterab
     protect
         Files that must not be inside it (the run's scenario files).
     expected
-        Names of the files a run writes; a folder from before markers existed
-        is recognised by its ``manifest.json`` and these names.
+        Names of the files a run writes (to recognise results from before the marker).
 
     Raises
     ------
     FolderRefused
         Before anything is written, with the reason.
     """
-    if not str(out).strip():
-        raise FolderRefused("--out: the folder name is empty")
-    path = Path(os.path.realpath(out))
+    path = _resolve(out)
     _check_place(path, protect)
     created = _make_parents(path)
     try:
-        with _lock(path):
+        with folder_lock(path):
             result = Claim(path, frozenset(expected))
             result.notes += _tidy(path, result.expected)
             refusal = _ownership_problem(path, result.expected)
@@ -121,24 +110,81 @@ def claim(out: str | os.PathLike, protect: Iterable[Path] = (), expected: Iterab
         _remove_empty(created)
 
 
+# -- the place ---------------------------------------------------------------------------------
+
+
+def _resolve(out: str | os.PathLike) -> Path:
+    if not os.fspath(out):
+        raise FolderRefused("--out: the folder name is empty")
+    try:
+        path = Path(os.path.realpath(out))
+    except OSError as exc:  # e.g. the working directory was deleted
+        raise FolderRefused(f"--out {out}: cannot resolve it: {exc.strerror or exc}") from None
+    if os.path.islink(path):
+        raise FolderRefused(f"--out {out}: is a symbolic link that does not resolve (a loop?)")
+    return path
+
+
 def _check_place(path: Path, protect: Iterable[Path]) -> None:
-    here = Path.cwd().resolve()
-    if path == here or path in here.parents:
-        raise FolderRefused(
-            f"--out {path}: is the working directory or holds it; write results into a "
-            "folder of their own, e.g. results/NAME"
-        )
+    try:
+        _check_where(path, protect)
+        _check_what(path)
+    except OSError as exc:
+        raise FolderRefused(f"--out {path}: cannot inspect it: {exc.strerror or exc}") from None
+
+
+def _check_where(path: Path, protect: Iterable[Path]) -> None:
+    with contextlib.suppress(OSError):  # no working directory (deleted): nothing to protect
+        here = Path.cwd().resolve()
+        if path == here or path in here.parents:
+            raise FolderRefused(
+                f"--out {path}: is the working directory or holds it; write results into a "
+                "folder of their own, e.g. results/NAME"
+            )
     for source in protect:
         if path in Path(os.path.realpath(source)).parents:
             raise FolderRefused(f"--out {path}: holds the scenario file {source}")
-    if path.exists() and not path.is_dir():
+    hidden = f".{path.name}.{_NEW}-{os.getpid()}-{_TOKEN}"
+    longest = _name_max(path.parent)
+    if len(os.fsencode(hidden)) > longest:
+        room = longest - len(os.fsencode(hidden)) + len(os.fsencode(path.name))
+        raise FolderRefused(
+            f"--out {path}: the folder name is too long (at most {room} bytes here: opsim "
+            "needs room for the hidden folder it writes beside it)"
+        )
+
+
+def _check_what(path: Path) -> None:
+    if not path.exists():
+        return
+    if not path.is_dir():
         raise FolderRefused(f"--out {path}: exists and is not a folder")
-    if path.is_dir() and os.path.ismount(path):
+    if os.path.ismount(path):
         raise FolderRefused(f"--out {path}: is a mount point; choose a folder inside it")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise FolderRefused(
+            f"--out {path}: is not writable, so opsim could not remove the old results after "
+            "replacing them"
+        )
+    parent, own = path.parent.stat(), path.stat()
+    if parent.st_mode & stat.S_ISVTX and os.geteuid() not in (0, own.st_uid, parent.st_uid):
+        raise FolderRefused(
+            f"--out {path}: belongs to another user in a shared folder: opsim may not replace it"
+        )
+
+
+def _name_max(folder: Path) -> int:
+    try:
+        return os.pathconf(folder if folder.exists() else "/", "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
 
 
 def _make_parents(path: Path) -> list[Path]:
     """Create the folders above ``path``; returns those created, deepest first."""
+    for above in reversed(path.parents):
+        if above.exists() and not above.is_dir():
+            raise FolderRefused(f"--out {path}: {above} is a file, not a folder")
     missing = [p for p in path.parents if not p.exists()]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -155,79 +201,102 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
 
 
-# -- ownership -------------------------------------------------------------------------------
+# -- ownership ---------------------------------------------------------------------------------
 
 
 def _ownership_problem(path: Path, expected: frozenset[str]) -> str | None:
     """Why ``path`` is not opsim's to replace, or None if it is (or does not exist)."""
-    if not path.exists():
-        return None
     try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            return f"--out {path}: became a symbolic link during the run; not replacing it"
         entries = sorted(os.listdir(path))
+    except FileNotFoundError:
+        return None
     except OSError as exc:
         return f"--out {path}: cannot read it: {exc.strerror or exc}"
-    if not entries:
-        return None
-    listed = _listed_files(path, expected)
+    listed = _listed_files(path, expected, complete_only=True) if entries else {}
     if listed is None:
         return (
             f"--out {path}: is a folder opsim did not write (it has no {MARKER} marker); "
             "refusing to replace it: choose a new or empty folder"
         )
-    foreign = [name for name in entries if name != MARKER and name not in listed]
-    changed = [n for n, digest in listed.items() if digest and _changed(path / n, digest)]
-    if foreign or changed:
-        what = [
-            *(f"{n} (not written by opsim)" for n in foreign),
-            *(f"{n} (changed)" for n in changed),
-        ]
-        more = f" and {len(what) - _SHOWN} more" if len(what) > _SHOWN else ""
-        return (
-            f"--out {path}: holds files opsim would lose: {', '.join(what[:_SHOWN])}{more}; "
-            "move them or choose another folder"
-        )
-    return None
-
-
-def _listed_files(path: Path, expected: frozenset[str]) -> dict[str, dict] | None:
-    """File name -> digest opsim recorded for it ({} if none); None if not opsim's folder."""
-    marker = _read_marker(path)
-    if marker is not None:
-        files = marker.get("files")
-        if isinstance(files, dict):
-            return {str(n): d if isinstance(d, dict) else {} for n, d in files.items()}
-        if isinstance(files, list):
-            return {str(n): {} for n in files}
+    foreign = [f"{n} (not written by opsim)" for n in entries if n != MARKER and n not in listed]
+    changed = [f"{n} (changed)" for n in entries if n in listed and _changed(path / n, listed[n])]
+    if not foreign and not changed:
         return None
-    try:  # results written before the marker existed: their manifest names opsim
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    what = foreign + changed
+    more = f" and {len(what) - _SHOWN} more" if len(what) > _SHOWN else ""
+    return (
+        f"--out {path}: holds files opsim would lose: {', '.join(what[:_SHOWN])}{more}; "
+        "move them or choose another folder"
+    )
+
+
+def _listed_files(folder: Path, expected: frozenset[str], complete_only: bool):
+    """File name -> what opsim recorded of it; None if ``folder`` is not opsim's."""
+    marker = _read_marker(folder)
+    if marker is None:
+        return _legacy_files(folder, expected)
+    files = marker.get("files")
+    if complete_only and marker.get("state") != "complete":
+        return None
+    if isinstance(files, list):
+        files = {name: {} for name in files}
+    if not isinstance(files, dict) or not all(_plain(name) for name in files):
+        return None  # a marker naming paths is not one opsim wrote
+    return {name: d if isinstance(d, dict) else {} for name, d in files.items()}
+
+
+def _legacy_files(folder: Path, expected: frozenset[str]) -> dict[str, dict] | None:
+    """Results written before the marker existed: their manifest.json names opsim."""
+    manifest = folder / "manifest.json"
+    try:
+        info = os.lstat(manifest)
+        data = (
+            json.loads(manifest.read_text(encoding="utf-8")) if stat.S_ISREG(info.st_mode) else {}
+        )
     except (OSError, ValueError):
         return None
-    if isinstance(manifest, dict) and manifest.get("package") == "opsim":
-        return {name: {} for name in expected}
-    return None
+    if not isinstance(data, dict) or data.get("package") != "opsim":
+        return None
+    # opsim wrote manifest.json last: a file changed since is newer than it
+    return {name: {"not_after_ns": info.st_mtime_ns} for name in expected}
 
 
-def _changed(file: Path, digest: dict) -> bool:
+def _plain(name: object) -> bool:
+    return (
+        isinstance(name, str)
+        and name not in ("", ".", "..", MARKER)
+        and not name.startswith(".")
+        and not any(c in name for c in "/\\\0")
+    )
+
+
+def _changed(file: Path, record: dict) -> bool:
     try:
-        if file.is_symlink() or not file.is_file():
-            return file.exists() or file.is_symlink()
-        return file.stat().st_size != digest.get("size") or _sha256(file) != digest.get("sha256")
+        info = os.lstat(file)
+        if not stat.S_ISREG(info.st_mode):
+            return True  # a folder or link where opsim wrote a file
+        if "sha256" in record:
+            return info.st_size != record.get("size") or _sha256(file) != record["sha256"]
+        return info.st_mtime_ns > record.get("not_after_ns", -1)
     except OSError:
         return True
 
 
 def _sha256(file: Path) -> str:
-    h = hashlib.sha256()
+    digest = hashlib.sha256()
     with file.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+            digest.update(block)
+    return digest.hexdigest()
 
 
-def _read_marker(path: Path) -> dict | None:
+def _read_marker(folder: Path) -> dict | None:
     try:
-        data = json.loads((path / MARKER).read_text(encoding="utf-8"))
+        if not stat.S_ISREG(os.lstat(folder / MARKER).st_mode):
+            return None
+        data = json.loads((folder / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) and data.get("package") == "opsim" else None
@@ -250,50 +319,41 @@ def _seal(folder: Path, names: list[str]) -> None:
             os.fsync(handle.fileno())
         files[name] = {"size": (folder / name).stat().st_size, "sha256": _sha256(folder / name)}
     _write_marker(folder, {"state": "complete", "written": time.time(), "files": files})
-    _fsync_dir(folder)
+    fsync_dir(folder)
 
 
-def _remove_owned(folder: Path, expected: frozenset[str]) -> list[str]:
-    """Delete the files opsim listed in ``folder``, the marker last, then the folder.
-
-    Anything else is left where it is, and so is the marker while a listed file
-    remains (so a later run can finish the job); the notes say what and where.
-    """
-    listed = _listed_files(folder, expected) or {}
-    kept = False
-    for name in listed:
-        try:
-            (folder / name).unlink()
-        except FileNotFoundError:
-            continue
-        except OSError:
-            kept = True
-    for name in (f"{MARKER}.tmp", *([] if kept else [MARKER])):
-        with contextlib.suppress(FileNotFoundError):
-            (folder / name).unlink()
-    try:
-        folder.rmdir()
-    except FileNotFoundError:
-        return []
-    except OSError as exc:
-        left = ", ".join(sorted(os.listdir(folder))[:_SHOWN]) if folder.is_dir() else ""
-        return [f"left {folder} in place ({exc.strerror or exc}{': ' + left if left else ''})"]
-    return []
+# -- hidden folders: new results, and leftovers of killed runs ---------------------------------
 
 
-# -- leftovers of killed runs ----------------------------------------------------------------
+def _sibling(path: Path, kind: str, token: str) -> Path:
+    return path.parent / f".{path.name}.{kind}-{os.getpid()}-{token}"
+
+
+def _fresh_sibling(path: Path, expected: frozenset[str]) -> Path:
+    """A new hidden folder beside ``path``, marked as opsim's before anything goes in."""
+    folder = _sibling(path, _NEW, secrets.token_hex(len(_TOKEN) // 2))
+    folder.mkdir()  # mode 0777 less the umask, like any folder the user makes
+    with contextlib.suppress(OSError):  # the new results keep the old folder's permissions
+        os.chmod(folder, stat.S_IMODE(path.stat().st_mode))
+    _write_marker(folder, {"state": "writing", "files": sorted(expected)})
+    return folder
 
 
 def _tidy(path: Path, expected: frozenset[str]) -> list[str]:
     """Put back results a killed two-step swap left aside; remove other hidden leftovers."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(?:{_NEW}|{_OLD})-[0-9]+-[0-9a-f]{{8}}")
+    leftovers = sorted(
+        path.parent / entry.name
+        for entry in os.scandir(path.parent)
+        if pattern.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)
+    )
     notes = []
-    leftovers = sorted(path.parent.glob(f".{_glob_escape(path.name)}.opsim-*-*"))
     aside = [p for p in leftovers if f".{_OLD}-" in p.name and _is_complete(p)]
-    if not path.exists() and aside:
+    if not os.path.lexists(path) and aside:
         os.rename(aside[-1], path)
         notes.append(f"restored {path} from a run that was killed while replacing it")
     for leftover in leftovers:
-        if leftover.is_dir() and leftover.exists() and f".{_LOCK}" not in leftover.name:
+        if os.path.lexists(leftover) and leftover != path:
             notes += _remove_owned(leftover, expected)
     return notes
 
@@ -303,128 +363,40 @@ def _is_complete(folder: Path) -> bool:
     return marker is not None and marker.get("state") == "complete"
 
 
-def _glob_escape(name: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[]" else c for c in name)
+def _remove_owned(folder: Path, expected: frozenset[str], empty_ok: bool = False) -> list[str]:
+    """Delete the regular files opsim listed in ``folder``, its marker last, then the folder.
+
+    A folder without opsim's marker is left alone (unless empty and
+    ``empty_ok``), and so is anything unlisted, and the marker while a listed
+    file remains; the returned notes say what was left and where.
+    """
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return []  # a link or file: never followed, never removed
+    except FileNotFoundError:
+        return []
+    listed = _listed_files(folder, expected, complete_only=False)
+    if listed is None and not (empty_ok and not os.listdir(folder)):
+        return []
+    kept = any(_unlink_regular(folder / name) for name in listed or {})
+    for name in (f"{MARKER}.tmp", *([] if kept else [MARKER])):
+        _unlink_regular(folder / name)
+    try:
+        folder.rmdir()
+    except OSError as exc:
+        left = ", ".join(sorted(os.listdir(folder))[:_SHOWN])
+        return [f"left {folder} in place ({exc.strerror or exc}: {left})"]
+    return []
 
 
-# -- the swap ---------------------------------------------------------------------------------
-
-
-def _fresh_sibling(path: Path, kind: str) -> Path:
-    folder = path.parent / f".{path.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
-    folder.mkdir()  # mode 0777 less the umask, like any folder the user makes
-    return folder
-
-
-def _swap_in(new: Path, path: Path) -> Path | None:
-    """Put ``new`` at ``path``; returns where the old folder now is (None if there was none)."""
-    if not path.exists():
-        os.rename(new, path)
-        _fsync_dir(path.parent)
-        return None
-    if _exchange(new, path):
-        _fsync_dir(path.parent)
-        return new
-    aside = path.parent / new.name.replace(_NEW, _OLD)
-    os.rename(path, aside)  # a kill here is repaired by the next run (see _tidy)
-    os.rename(new, path)
-    _fsync_dir(path.parent)
-    return aside
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths atomically; False where the system or file system cannot."""
-    libc = _libc()
-    if libc is None:
+def _unlink_regular(file: Path) -> bool:
+    """Remove ``file`` if it is a regular file; True if something is left there."""
+    try:
+        if not stat.S_ISREG(os.lstat(file).st_mode):
+            return True
+        file.unlink()
+    except FileNotFoundError:
         return False
-    if sys.platform == "darwin":
-        result = libc.renamex_np(os.fsencode(a), os.fsencode(b), 0x2)  # RENAME_SWAP
-    else:
-        result = libc.renameat2(-100, os.fsencode(a), -100, os.fsencode(b), 0x2)  # EXCHANGE
-    if result == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
-        return False
-    raise OSError(code, os.strerror(code), str(b))
-
-
-@functools.cache
-def _libc():
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name, use_errno=True)
-        getattr(libc, "renamex_np" if sys.platform == "darwin" else "renameat2")
-    except (OSError, AttributeError, TypeError):
-        return None
-    return libc
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not every system can open a folder for fsync
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-@contextlib.contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM for the instant of the swap, so its outcome is known."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-# -- the lock ---------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _lock(path: Path) -> Iterator[None]:
-    """Hold the lock of ``path`` (a file beside it); refuse at once if another run holds it."""
-    try:
-        import fcntl  # POSIX only: imported here so that `import sim` works everywhere
-    except ImportError:
-        raise FolderRefused("--out needs POSIX file locks (Linux, macOS)") from None
-    lock = path.parent / f".{path.name}.{_LOCK}"
-    while True:
-        try:
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
-        except OSError as exc:
-            raise FolderRefused(
-                f"--out {path}: cannot write in {path.parent}: {exc.strerror or exc}"
-            ) from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 200).decode(errors="replace").strip()
-            os.close(fd)
-            raise FolderRefused(
-                f"--out {path}: another opsim run is writing it ({holder or 'unknown process'}); "
-                "wait for it to finish or choose another folder"
-            ) from None
-        if _same_file(fd, lock):  # not a lock file an earlier holder already unlinked
-            break
-        os.close(fd)
-    try:
-        os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()}, since {time.strftime('%H:%M:%S')}".encode())
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            lock.unlink()
-        os.close(fd)
-
-
-def _same_file(fd: int, path: Path) -> bool:
-    try:
-        return os.path.samestat(os.fstat(fd), os.stat(path))
     except OSError:
-        return False
+        return True
+    return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -17,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from sim import owned_folder
-from sim.owned_folder import MARKER, FolderRefused, claim
+from sim import folder_swap, owned_folder
+from sim.errors import FolderRefused
+from sim.owned_folder import MARKER, claim
 
 REPO = Path(__file__).resolve().parent.parent
 FILES = frozenset({"a.csv", "b.csv", "manifest.json"})
@@ -93,13 +95,34 @@ def test_folders_and_files_follow_the_umask(tmp_path):
     assert (tmp_path / "out" / "a.csv").stat().st_mode & 0o777 == 0o640
 
 
-def test_results_written_before_markers_existed_are_recognised(tmp_path):
-    out = tmp_path / "out"
+def _legacy(out: Path) -> None:
+    """Results as opsim 0.1.0 wrote them: no marker, manifest.json written last."""
     out.mkdir()
-    (out / "manifest.json").write_text(json.dumps({"package": "opsim", "version": "0.1.0"}))
     (out / "a.csv").write_text("old")
-    _write(out, "new")
-    assert _tag(out) == "new"
+    (out / "manifest.json").write_text(json.dumps({"package": "opsim", "version": "0.1.0"}))
+    os.utime(out / "a.csv", ns=(1_000_000_000, 1_000_000_000))
+
+
+def test_results_written_before_markers_existed_are_recognised(tmp_path):
+    _legacy(tmp_path / "out")
+    _write(tmp_path / "out", "new")
+    assert _tag(tmp_path / "out") == "new"
+
+
+def test_results_from_before_markers_edited_since_are_refused(tmp_path):
+    out = tmp_path / "out"
+    _legacy(out)
+    os.utime(out / "a.csv", ns=(4_000_000_000_000_000_000, 4_000_000_000_000_000_000))
+    assert "a.csv (changed)" in _refused(out)
+
+
+def test_results_from_before_markers_with_a_link_are_refused(tmp_path):
+    out = tmp_path / "out"
+    _legacy(out)
+    (tmp_path / "precious.txt").write_text("mine")
+    (out / "b.csv").symlink_to(tmp_path / "precious.txt")
+    assert "b.csv (changed)" in _refused(out)
+    assert (out / "b.csv").is_symlink()
 
 
 # --------------------------------------------------------------------------- refusals
@@ -262,7 +285,7 @@ _KILLER = textwrap.dedent(
     import os, sys
     from pathlib import Path
     sys.path.insert(0, {repo!r})
-    from sim import owned_folder
+    from sim import folder_swap, owned_folder
     from tests.test_owned_folder import FILES, _writer
 
     stage, swap = sys.argv[1], sys.argv[2] == "swap"
@@ -279,9 +302,9 @@ _KILLER = textwrap.dedent(
         return wrapped
 
     if not swap:
-        owned_folder._exchange = lambda a, b: False
+        folder_swap._exchange = lambda a, b: False
     owned_folder._seal = die_at("seal", owned_folder._seal)
-    owned_folder._swap_in = die_at("swap", owned_folder._swap_in)
+    owned_folder.swap_in = die_at("swap", owned_folder.swap_in)
     owned_folder._remove_owned = die_at("remove", owned_folder._remove_owned)
     real_rename = os.rename
 
@@ -291,7 +314,7 @@ _KILLER = textwrap.dedent(
             os._exit(9)
         return real_rename(a, b)
 
-    owned_folder.os.rename = rename
+    os.rename = rename
     real_unlink = Path.unlink
 
     def unlink(self, *args, **kwargs):
@@ -328,4 +351,105 @@ def test_a_run_killed_at_any_step_leaves_complete_results(tmp_path, stage, swap)
     with claim(out, [], FILES) as folder:  # the next run on the same folder
         assert _tag(out) in ("old", "new")
         assert not any("left" in note for note in folder.notes), folder.notes
+    assert _hidden(tmp_path) == []
+
+
+# --------------------------------------------------------------------------- links and odd places
+
+
+def test_a_link_planted_among_the_leftovers_is_never_followed(tmp_path):
+    keep = tmp_path / "keep"
+    _write(keep, "precious")
+    planted = tmp_path / ".victim.opsim-new-1-abcdef12"
+    planted.symlink_to(keep)
+    _write(tmp_path / "victim", "new")
+    assert planted.is_symlink()
+    assert _tag(keep) == "precious"
+
+
+def test_an_empty_folder_with_an_opsim_like_name_is_not_removed(tmp_path):
+    mine = tmp_path / ".b.opsim-old-3-0123abcd"
+    mine.mkdir()
+    _write(tmp_path / "b", "new")
+    assert mine.is_dir()
+
+
+def test_out_replaced_by_a_link_during_the_run_is_not_written_through(tmp_path):
+    out, keep = tmp_path / "out", tmp_path / "keep"
+    _write(out, "old")
+    _write(keep, "precious")
+
+    def swap_out_for_a_link(folder: Path) -> list[str]:
+        out.rename(tmp_path / "moved")
+        out.symlink_to(keep)
+        return _writer("new")(folder)
+
+    with pytest.raises(FolderRefused, match="became a symbolic link"), claim(out, [], FILES) as c:
+        c.replace(swap_out_for_a_link)
+    assert _tag(keep) == "precious"
+    assert out.is_symlink()
+    assert _hidden(tmp_path) == []
+
+
+def test_a_marker_naming_paths_is_not_opsims(tmp_path):
+    out = tmp_path / "out"
+    _write(out, "old")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine")
+    marker = json.loads((out / MARKER).read_text())
+    marker["files"]["../victim.txt"] = {"size": 4, "sha256": owned_folder._sha256(victim)}
+    (out / MARKER).write_text(json.dumps(marker))
+    assert "is a folder opsim did not write" in _refused(out)
+    assert victim.read_text() == "mine"
+
+
+def test_a_link_loop_is_refused(tmp_path):
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    assert "does not resolve" in _refused(tmp_path / "a")
+
+
+def test_a_path_through_a_file_is_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("x")
+    assert _refused(tmp_path / "notes.txt" / "out").endswith("notes.txt is a file, not a folder")
+
+
+def test_a_name_too_long_for_the_hidden_folder_is_refused_before_writing(tmp_path):
+    message = _refused(tmp_path / ("x" * 240))
+    assert "the folder name is too long" in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_deleted_working_directory_is_not_a_traceback(tmp_path, monkeypatch):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    _write(tmp_path / "out", "new")
+    assert _tag(tmp_path / "out") == "new"
+    assert "cannot resolve it" in _refused("relative/out")
+
+
+def test_the_new_results_keep_the_old_folders_permissions(tmp_path):
+    out = tmp_path / "out"
+    _write(out, "old")
+    out.chmod(0o700)
+    _write(out, "new")
+    assert out.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_signal_during_the_swap_is_delivered_after_it(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    _write(out, "old")
+    real = folder_swap._exchange
+
+    def exchange_while_interrupted(a, b):
+        os.kill(os.getpid(), signal.SIGINT)
+        return real(a, b)
+
+    monkeypatch.setattr(folder_swap, "_exchange", exchange_while_interrupted)
+    with pytest.raises(KeyboardInterrupt), claim(out, [], FILES) as folder:
+        folder.replace(_writer("new"))
+    assert folder.replaced
+    assert _tag(out) == "new"
     assert _hidden(tmp_path) == []

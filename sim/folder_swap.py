@@ -1,0 +1,106 @@
+"""Putting a new folder in place of an old one in one step, whatever happens meanwhile.
+
+Linux swaps two paths atomically (``renameat2`` with ``RENAME_EXCHANGE``), and
+so does macOS (``renamex_np`` with ``RENAME_SWAP``): the path then names the
+complete old folder until the instant it names the complete new one. Where the
+file system cannot swap, the old folder is renamed aside first and the new one
+renamed in; a process killed between the two leaves the old folder aside, and
+the next run puts it back. Ctrl-C and SIGTERM are held for the instant of the
+swap, so the caller always knows whether it happened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import functools
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+_AT_FDCWD, _EXCHANGE = -100, 0x2  # <fcntl.h>, <linux/fs.h>; RENAME_SWAP is also 0x2
+
+
+def swap_in(new: Path, path: Path, aside: Path) -> Path | None:
+    """Put folder ``new`` at ``path``; returns where the old folder is now (None if none).
+
+    The old folder ends at ``new`` after a swap, or at ``aside`` after the
+    two-step fallback.
+    """
+    if not os.path.lexists(path):
+        os.rename(new, path)
+        fsync_dir(path.parent)
+        return None
+    if _exchange(new, path):
+        fsync_dir(path.parent)
+        return new
+    os.rename(path, aside)  # a kill here is repaired by the next run
+    os.rename(new, path)
+    fsync_dir(path.parent)
+    return aside
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries to disk (best effort: not every system can)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block is done, then deliver them.
+
+    Python runs signal handlers in the main thread between two bytecodes, so
+    blocking the signal in one thread is not enough (numpy's threads would take
+    it); the handlers themselves are replaced for the duration instead.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, lambda n, _frame: pending.append(n))
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        for signum in pending:
+            signal.raise_signal(signum)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically; False where the system or file system cannot."""
+    libc = _libc()
+    if libc is None:
+        return False
+    if sys.platform == "darwin":
+        result = libc.renamex_np(os.fsencode(a), os.fsencode(b), _EXCHANGE)
+    else:
+        result = libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+@functools.cache
+def _libc():
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        getattr(libc, "renamex_np" if sys.platform == "darwin" else "renameat2")
+    except (OSError, AttributeError, TypeError):
+        return None
+    return libc
