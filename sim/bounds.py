@@ -8,13 +8,14 @@ incident while simulating, 0.5 KB per kept row of the incident table).
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
 
 MAX_INCIDENTS = 2_000_000
-"""Expected incidents in one replication (about 2 GB of memory per worker process)."""
+"""Expected incidents in one replication (2 to 5 GB of memory in its worker process)."""
 MAX_PEOPLE = 10_000
 """People in the organisation."""
 MAX_PERSON_DAYS = 2_000_000
@@ -23,6 +24,11 @@ MAX_KEPT_INCIDENTS = 5_000_000
 """Rows of the incident table kept over all replications (about 3 GB in memory)."""
 MAX_REPLICATIONS = 10_000
 """Replications in one run."""
+BYTES_PER_INCIDENT = 2_500
+"""Peak memory per incident while a replication runs, at worst (a queue that never drains,
+so every incident is a live process); about 1,100 when the queue drains. Measured here."""
+BYTES_PER_KEPT_ROW = 550
+"""Memory per row of the incident table kept in the parent process."""
 
 
 def bound_problems(s: Scenario) -> list[str]:
@@ -47,9 +53,29 @@ def bound_problems(s: Scenario) -> list[str]:
     return found
 
 
-def run_problems(s: Scenario, replications: int, keep_incidents: bool) -> list[str]:
-    """What a run of ``replications`` would exceed (the scenario's own bounds included)."""
+def run_problems(
+    s: Scenario,
+    replications: int,
+    keep_incidents: bool,
+    workers: int = 1,
+    memory: int | None = None,
+) -> list[str]:
+    """What a run would exceed (the scenario's own bounds included).
+
+    ``workers`` replications run at once, each in its own process; ``memory``
+    is the machine's (default: its physical memory, where the system tells).
+    """
     found = bound_problems(s)
+    need = _peak_memory(s, replications, keep_incidents, workers)
+    memory = physical_memory() if memory is None else memory
+    if memory and need > 0.9 * memory:
+        at_once = min(workers, replications)
+        found.append(
+            f"this run may need about {need / 2**30:,.1f} GiB of memory ({at_once} "
+            f"replications at once of about {expected_incidents(s):,.0f} incidents each), more "
+            f"than this machine's {memory / 2**30:,.1f} GiB: use fewer --workers, fewer "
+            "replications or a shorter horizon"
+        )
     if replications > MAX_REPLICATIONS:
         found.append(f"--replications {replications:,}: at most {MAX_REPLICATIONS:,}")
     kept = expected_incidents(s) * replications
@@ -60,6 +86,20 @@ def run_problems(s: Scenario, replications: int, keep_incidents: bool) -> list[s
             "(every KPI is still computed) or run fewer replications"
         )
     return found
+
+
+def physical_memory() -> int | None:
+    """Bytes of memory in this machine, or None where the system does not tell."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _peak_memory(s: Scenario, replications: int, keep_incidents: bool, workers: int) -> float:
+    at_once = min(workers, replications) * expected_incidents(s) * BYTES_PER_INCIDENT
+    kept = expected_incidents(s) * replications * BYTES_PER_KEPT_ROW if keep_incidents else 0
+    return at_once + kept
 
 
 def expected_incidents(s: Scenario) -> float:

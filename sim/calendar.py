@@ -12,11 +12,12 @@ Intervals are half-open ``[start, end)`` pairs of floats throughout.
 from __future__ import annotations
 
 import re
+import zoneinfo
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -28,6 +29,7 @@ __all__ = [
     "epoch",
     "from_minutes",
     "hour_of_week",
+    "is_time_zone",
     "local_datetime",
     "merge_intervals",
     "overlap",
@@ -59,15 +61,40 @@ _DAYS_BEFORE = 2
 # --------------------------------------------------------------------------
 
 
+_NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+"""Names in the tz database that are not a place: they differ from machine to machine."""
+
+
+def is_time_zone(name: object) -> bool:
+    """Whether ``name`` is "UTC" or an IANA time zone of a place (e.g. "Europe/Dublin")."""
+    if not isinstance(name, str) or name in _NOT_PLACES:
+        return False
+    known = _zone_names()
+    return name == "UTC" or name in known or (not known and _loads(name))
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _loads(name: str) -> bool:
+    # no list of zones on this system (e.g. no tz database files): try the name itself
+    try:
+        ZoneInfo(name)
+    except Exception:  # a folder, a path, a long name: ZoneInfo raises many kinds
+        return False
+    return True
+
+
 @lru_cache(maxsize=256)
 def _zone(name: str) -> tzinfo:
     """Return the tzinfo for an IANA name ("UTC" needs no tz database)."""
     if name == "UTC":
         return UTC
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
-        raise ValueError(f"unknown time zone {name!r}") from exc
+    if not is_time_zone(name):
+        raise ValueError(f"unknown time zone {name!r}")
+    return ZoneInfo(name)
 
 
 def epoch(start: date) -> datetime:

@@ -185,7 +185,8 @@ def _warn(scenario: Scenario, source: Path) -> None:
 def _run(args) -> int:
     scenario, sources = _load(args)
     keep = not args.no_incidents
-    problems = bounds.run_problems(scenario, args.replications, keep)
+    workers = args.workers or os.cpu_count() or 1
+    problems = bounds.run_problems(scenario, args.replications, keep, workers)
     if problems:
         raise ScenarioError([f"{args.scenario}: {p}" for p in problems])
     _warn(scenario, args.scenario)

@@ -65,7 +65,7 @@ def _message(error: dict) -> str:
     msg = error["msg"].removeprefix("Value error, ")
     if error["type"] == "missing":
         return "required key is missing"
-    if "input" in error and not isinstance(error["input"], dict | list):
+    if "input" in error and not isinstance(error["input"], dict | list) and "got " not in msg:
         return f"{msg} (got {_short(error['input'])})"
     return msg
 

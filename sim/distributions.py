@@ -19,6 +19,19 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 _Z95 = NormalDist().inv_cdf(0.95)
 
 
+def _not_a_bool(value):
+    # YAML reads yes/no/on/off as true/false, and pydantic would take them as 1 and 0
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {str(value).lower()}")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_a_bool)]
+"""A finite real number in a scenario file (true/false is refused, not read as 1/0)."""
+Whole = Annotated[int, BeforeValidator(_not_a_bool)]
+"""A whole number in a scenario file (true/false is refused)."""
+
+
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -41,7 +54,7 @@ class Constant(_Spec):
     """Always the same value."""
 
     dist: Literal["constant"] = "constant"
-    value: float = Field(ge=0)
+    value: Number = Field(ge=0)
 
     def sample(self, rng, size):
         return np.full(size, self.value)
@@ -59,7 +72,7 @@ class Exponential(_Spec):
     """Exponential with the given mean (memoryless; used for M/M/c validation)."""
 
     dist: Literal["exponential"] = "exponential"
-    mean_: float = Field(gt=0, alias="mean")
+    mean_: Number = Field(gt=0, alias="mean")
 
     def sample(self, rng, size):
         return rng.exponential(self.mean_, size)
@@ -73,10 +86,10 @@ class Lognormal(_Spec):
     """Lognormal given either ``median`` and ``p95`` or ``mu`` and ``sigma`` (of ln minutes)."""
 
     dist: Literal["lognormal"] = "lognormal"
-    median: float | None = Field(default=None, gt=0)
-    p95: float | None = Field(default=None, gt=0)
-    mu: float | None = None
-    sigma: float | None = Field(default=None, gt=0)
+    median: Number | None = Field(default=None, gt=0)
+    p95: Number | None = Field(default=None, gt=0)
+    mu: Number | None = None
+    sigma: Number | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _one_parameterisation(self):
@@ -103,16 +116,17 @@ class Lognormal(_Spec):
     @property
     def mean(self):
         mu, sigma = self.log_params
-        return math.exp(mu + sigma * sigma / 2)
+        exponent = mu + sigma * sigma / 2
+        return math.exp(exponent) if exponent < 709 else math.inf  # exp overflows past ~709.78
 
 
 class Gamma(_Spec):
     """Gamma given ``shape`` and either ``scale`` or ``mean``."""
 
     dist: Literal["gamma"] = "gamma"
-    shape: float = Field(gt=0)
-    scale: float | None = Field(default=None, gt=0)
-    mean_: float | None = Field(default=None, gt=0, alias="mean")
+    shape: Number = Field(gt=0)
+    scale: Number | None = Field(default=None, gt=0)
+    mean_: Number | None = Field(default=None, gt=0, alias="mean")
 
     @model_validator(mode="after")
     def _scale_or_mean(self):
@@ -137,9 +151,9 @@ class Triangular(_Spec):
     """Triangular between ``low`` and ``high`` with peak at ``mode``."""
 
     dist: Literal["triangular"] = "triangular"
-    low: float = Field(ge=0)
-    mode: float = Field(ge=0)
-    high: float = Field(ge=0)
+    low: Number = Field(ge=0)
+    mode: Number = Field(ge=0)
+    high: Number = Field(ge=0)
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -159,7 +173,7 @@ class Empirical(_Spec):
     """Resample, with replacement, from observed values (e.g. an incident export)."""
 
     dist: Literal["empirical"] = "empirical"
-    observations: tuple[float, ...] = Field(min_length=1)
+    observations: tuple[Number, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _non_negative(self):
@@ -172,7 +186,8 @@ class Empirical(_Spec):
 
     @property
     def mean(self):
-        return float(np.mean(self.observations))
+        n = len(self.observations)
+        return math.fsum(x / n for x in self.observations)  # no overflow near 1e308
 
     @property
     def is_zero(self):

@@ -106,11 +106,11 @@ def run_experiment(
     """
     if replications < 1:
         raise ValueError("replications must be at least 1")
-    problems = run_problems(scenario, replications, keep_incidents)
+    workers = min(workers or os.cpu_count() or 1, replications)
+    problems = run_problems(scenario, replications, keep_incidents, workers)
     if problems:
         raise ScenarioError(problems)
     seqs = replication_seeds(seed, replications)
-    workers = min(workers or os.cpu_count() or 1, replications)
     staff = build_staff(scenario)
     jobs = [(scenario, seq, i, staff, keep_incidents) for i, seq in enumerate(seqs)]
     if workers == 1:

@@ -91,8 +91,9 @@ def _load_warnings(s: Scenario, staff: Staff) -> list[str]:
                 "need them do not page: that work never gets a responder"
             )
         elif 0 < capacity < pool.offered:
+            offered = f"{pool.offered / 60:,.1f} h" if pool.offered < 1e12 else "unbounded hours"
             found.append(
-                f"{who}: {pool.offered / 60:,.1f} h of work offered a day, more than the "
+                f"{who}: {offered} of work offered a day, more than the "
                 f"{capacity / 60:,.1f} h they are on shift: queues grow all run long unless "
                 "call-outs absorb it"
             )
@@ -129,8 +130,8 @@ def _on_shift_minutes_per_day(s: Scenario, staff: Staff) -> list[float]:
 
 
 def _duration(minutes: float) -> str:
-    if not math.isfinite(minutes):
-        return "an unbounded time"
+    if not math.isfinite(minutes) or minutes > 1000 * 525_960:
+        return "over 1,000 years"
     if minutes >= 2 * 1440:
         return f"{minutes / 1440:,.1f} days"
     return f"{minutes / 60:,.1f} h"

@@ -64,6 +64,9 @@ def load_with_sources(
     problems: list[str] = []
     replaced: list[tuple] = []
     for key, value in items:
+        if key.split(".")[0] == "extends":
+            problems.append(f"{path}: --set {key}: a parent can only be named in a scenario file")
+            continue
         try:
             at = set_dotted(raw, key, value)
         except (KeyError, IndexError, TypeError, ValueError) as exc:
@@ -126,12 +129,20 @@ def _parent_of(path: Path, parent: Any, seen: list[Path]) -> Path | None:
         raise ScenarioError(
             [f"{path}: extends: must be one file path (a scenario extends one parent), {got}"]
         )
-    parent_path = (path.parent / parent).resolve()
-    if parent_path in {p.resolve() for p in seen}:
+    try:
+        parent_path = (path.parent / parent).resolve()
+        cycle = parent_path in {p.resolve() for p in seen}
+        folder, exists = parent_path.is_dir(), parent_path.exists()
+    except (OSError, ValueError, RuntimeError) as exc:  # NUL byte, name too long, link loop
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ScenarioError(
+            [f"{path}: extends: {parent[:80]!r} cannot be used: {reason}"]
+        ) from None
+    if cycle:
         raise ScenarioError([f"{path}: extends: {parent} forms a cycle"])
-    if parent_path.is_dir():
+    if folder:
         raise ScenarioError([f"{path}: extends: {parent} is a folder, not a scenario file"])
-    if not parent_path.exists():
+    if not exists:
         raise ScenarioError(
             [
                 f"{path}: extends: {parent} not found (looked for {parent_path}; the path is "
@@ -283,16 +294,17 @@ def _child(node: Any, part: str) -> tuple[Any, str | int]:
 
 
 def _list_index(items: list, part: str) -> int:
+    """The item with id ``part``, else the item at index ``part`` (an id "0" wins over index 0)."""
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and item.get("id") == part:
+            return i
     if re.fullmatch(r"-?[0-9]+", part):
         index = int(part)
         if not -len(items) <= index < len(items):
             raise IndexError(f"index {index} is out of range (the list has {len(items)} items)")
         return index
-    for i, item in enumerate(items):
-        if isinstance(item, dict) and item.get("id") == part:
-            return i
-    ids = [str(item.get("id")) for item in items if isinstance(item, dict)]
-    raise KeyError(f"no item with id {part!r} (have: {', '.join(ids) or 'none'})")
+    ids = [str(item.get("id"))[:40] for item in items if isinstance(item, dict)][:12]
+    raise KeyError(f"no item with id {part[:40]!r} (have: {', '.join(ids) or 'none'})")
 
 
 def _split(assignment: str) -> tuple[str, Any]:

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+
+from sim.calendar import is_time_zone
 
 if TYPE_CHECKING:
     from sim.scenario import IncidentClass, Scenario
@@ -26,15 +27,16 @@ SECTIONS = ("sites", "teams", "tiers", "shifts", "roles", "priorities", "service
 def reference_problems(raw: Mapping[str, Any]) -> list[str]:
     """All cross-reference problems of scenario data, one message each (empty if none)."""
     raw = _mapping(raw)
+    defined = _Defined(raw)
     found: list[str] = []
     for section in SECTIONS:
-        found += _duplicates(section, _ids(raw, section))
+        found += _duplicates(section, defined.ids[section])
     found += _duplicates("incidents.classes", _ids(_mapping(raw.get("incidents")), "classes"))
-    found += _role_problems(raw)
-    found += _escalation_problems(raw)
-    found += _profile_problems(raw)
+    found += _role_problems(raw, defined)
+    found += _escalation_problems(raw, defined)
+    found += _profile_problems(raw, defined)
     for k, cls in enumerate(_items(_mapping(raw.get("incidents")), "classes")):
-        found += _class_problems(raw, f"incidents.classes[{_name(cls, k)}]", cls)
+        found += _class_problems(defined, f"incidents.classes[{_name(cls, k)}]", cls)
     return found
 
 
@@ -90,78 +92,86 @@ def _duplicates(section: str, ids: list[str]) -> list[str]:
     return [f"{section}: id {i!r} is defined {n} times" for i, n in Counter(ids).items() if n > 1]
 
 
-def _unknown(path: str, kind: str, value: Any, known: Iterable[str]) -> list[str]:
-    known = list(known)
-    if not isinstance(value, str) or value in known:
-        return []
-    listed = ", ".join(known) if known else "none"
-    return [f"{path}: {kind} {value!r} is not defined (defined: {listed})"]
+class _Defined:
+    """The ids each section defines, gathered once (a scenario may name thousands)."""
+
+    def __init__(self, raw: Mapping[str, Any]):
+        profiles = _mapping(_mapping(raw.get("incidents")).get("profiles"))
+        self.ids = {section: _ids(raw, section) for section in SECTIONS}
+        self.ids["profiles"] = [str(name) for name in profiles]
+        self._sets = {section: set(ids) for section, ids in self.ids.items()}
+
+    def unknown(self, path: str, kind: str, section: str, value: Any) -> list[str]:
+        """The problem of ``value`` if it is not an id of ``section`` (none if not text)."""
+        if not isinstance(value, str) or value in self._sets[section]:
+            return []
+        known = self.ids[section]
+        listed = ", ".join(_short(i) for i in known[:_LISTED]) or "none"
+        if len(known) > _LISTED:
+            listed += f" and {len(known) - _LISTED} more"
+        return [f"{path}: {kind} {_short(value)!r} is not defined (defined: {listed})"]
 
 
-def _role_problems(raw: Mapping[str, Any]) -> list[str]:
+_LISTED = 12  # ids listed in a message
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _role_problems(raw: Mapping[str, Any], defined: _Defined) -> list[str]:
     found = []
-    teams, tiers = _ids(raw, "teams"), _ids(raw, "tiers")
-    sites, shifts = _ids(raw, "sites"), _ids(raw, "shifts")
     for r, role in enumerate(_items(raw, "roles")):
         path = f"roles[{_name(role, r)}]"
-        found += _unknown(f"{path}.team", "team", role.get("team"), teams)
+        found += defined.unknown(f"{path}.team", "team", "teams", role.get("team"))
         for tier in _strings(role.get("tiers")):
-            found += _unknown(f"{path}.tiers", "tier", tier, tiers)
+            found += defined.unknown(f"{path}.tiers", "tier", "tiers", tier)
         for i, staffing in enumerate(_items(role, "staff")):
-            found += _unknown(f"{path}.staff[{i}].site", "site", staffing.get("site"), sites)
-            found += _unknown(f"{path}.staff[{i}].shift", "shift", staffing.get("shift"), shifts)
+            at = f"{path}.staff[{i}]"
+            found += defined.unknown(f"{at}.site", "site", "sites", staffing.get("site"))
+            found += defined.unknown(f"{at}.shift", "shift", "shifts", staffing.get("shift"))
     return found
 
 
-def _escalation_problems(raw: Mapping[str, Any]) -> list[str]:
+def _escalation_problems(raw: Mapping[str, Any], defined: _Defined) -> list[str]:
     escalation = _mapping(raw.get("escalation"))
-    tiers = _ids(raw, "tiers")
-    found = _unknown("escalation.triage_tier", "tier", escalation.get("triage_tier"), tiers)
+    triage = escalation.get("triage_tier")
+    found = defined.unknown("escalation.triage_tier", "tier", "tiers", triage)
     for priority, teams in _mapping(escalation.get("matrix")).items():
         path = f"escalation.matrix.{priority}"
-        found += _unknown(path, "priority", priority, _ids(raw, "priorities"))
+        found += defined.unknown(path, "priority", "priorities", priority)
         for team in _strings(teams):
-            found += _unknown(path, "team", team, _ids(raw, "teams"))
+            found += defined.unknown(path, "team", "teams", team)
     return found
 
 
-def _profile_problems(raw: Mapping[str, Any]) -> list[str]:
+def _profile_problems(raw: Mapping[str, Any], defined: _Defined) -> list[str]:
     found = []
-    sites = _ids(raw, "sites")
     profiles = _mapping(_mapping(raw.get("incidents")).get("profiles"))
     for name, profile in profiles.items():
         zone = _mapping(profile).get("timezone", "UTC")
-        if not isinstance(zone, str) or zone in sites or zone.upper() == "UTC":
+        if not isinstance(zone, str) or zone in defined.ids["sites"] or zone.upper() == "UTC":
             continue
-        if not _is_zone(zone):
+        if not is_time_zone(zone):
             found.append(
-                f"incidents.profiles.{name}.timezone: {zone!r} is neither a site id nor an "
-                "IANA time zone"
+                f"incidents.profiles.{name}.timezone: {_short(zone)!r} is neither a site id nor "
+                "an IANA time zone"
             )
     return found
 
 
-def _is_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except Exception:  # zoneinfo raises several types for bad names (ValueError, OSError, ...)
-        return False
-    return True
-
-
-def _class_problems(raw: Mapping[str, Any], path: str, cls: Mapping[str, Any]) -> list[str]:
-    found = _unknown(f"{path}.priority", "priority", cls.get("priority"), _ids(raw, "priorities"))
-    found += _unknown(f"{path}.service", "service", cls.get("service"), _ids(raw, "services"))
-    profiles = _mapping(_mapping(raw.get("incidents")).get("profiles"))
-    found += _unknown(f"{path}.profile", "profile", cls.get("profile"), profiles)
+def _class_problems(defined: _Defined, path: str, cls: Mapping[str, Any]) -> list[str]:
+    found = defined.unknown(f"{path}.priority", "priority", "priorities", cls.get("priority"))
+    found += defined.unknown(f"{path}.service", "service", "services", cls.get("service"))
+    found += defined.unknown(f"{path}.profile", "profile", "profiles", cls.get("profile"))
     for team in _strings(cls.get("engage")):
-        found += _unknown(f"{path}.engage", "team", team, _ids(raw, "teams"))
+        found += defined.unknown(f"{path}.engage", "team", "teams", team)
     if cls.get("outage") is True and cls.get("service") is None:
         found.append(f"{path}.outage: an outage needs a service to count against")
-    return found + _step_problems(raw, path, _items(cls, "resolution"))
+    return found + _step_problems(defined, path, _items(cls, "resolution"))
 
 
-def _step_problems(raw: Mapping[str, Any], path: str, steps: list[Mapping]) -> list[str]:
+def _step_problems(defined: _Defined, path: str, steps: list[Mapping]) -> list[str]:
     found = []
     escalate = steps[-1].get("escalate", 0) if steps else 0
     if _is_number(escalate) and escalate > 0:
@@ -170,10 +180,10 @@ def _step_problems(raw: Mapping[str, Any], path: str, steps: list[Mapping]) -> l
             f"tier to escalate to (got {escalate}; add a step or set 0)"
         )
     for i, step in enumerate(steps):
-        step_path = f"{path}.resolution[{i}]"
-        found += _unknown(f"{step_path}.tier", "tier", step.get("tier"), _ids(raw, "tiers"))
+        at = f"{path}.resolution[{i}]"
+        found += defined.unknown(f"{at}.tier", "tier", "tiers", step.get("tier"))
         for role in _strings(step.get("roles")):
-            found += _unknown(f"{step_path}.roles", "role", role, _ids(raw, "roles"))
+            found += defined.unknown(f"{at}.roles", "role", "roles", role)
     return found
 
 

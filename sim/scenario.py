@@ -9,9 +9,9 @@ path.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -25,24 +25,28 @@ from pydantic import (
     model_validator,
 )
 
-from sim.distributions import Distribution, Lognormal
+from sim.calendar import is_time_zone
+from sim.distributions import Distribution, Lognormal, Number, Whole
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
+_CLOCK = r"^([01]?\d|2[0-3]):[0-5]\d$|^24:00$"
+
+
 def _clock_text(value):
     # YAML 1.1 reads an unquoted 16:00 as the base-60 integer 960: turn it back into "16:00"
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1440:
-        return f"{value // 60:02d}:{value % 60:02d}"
-    return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        value = f"{value // 60:02d}:{value % 60:02d}"
+    if not isinstance(value, str):
+        return value  # the string check names the type
+    if not re.fullmatch(_CLOCK, value.strip()):
+        raise ValueError(f"expected a clock time from 00:00 to 24:00, got {value[:20]!r}")
+    return value.strip().zfill(5)  # 7:00 -> 07:00
 
 
-Clock = Annotated[
-    str,
-    StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$"),
-    BeforeValidator(_clock_text),
-]
+Clock = Annotated[str, StringConstraints(pattern=_CLOCK), BeforeValidator(_clock_text)]
 ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_DAYS = 3660
 """Longest horizon: ten years (shift calendars and time arithmetic stay exact and small)."""
@@ -84,10 +88,8 @@ class Model(BaseModel):
 def _check_zone(name: str) -> str:
     if name.upper() == "UTC":
         return "UTC"
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown IANA time zone {name!r} (e.g. 'Europe/Berlin')") from exc
+    if not is_time_zone(name):
+        raise ValueError("unknown IANA time zone (e.g. 'Europe/Berlin')")
     return name
 
 
@@ -100,8 +102,8 @@ class Calendar(Model):
         le=LAST_START,
         description="First simulated day (00:00 UTC).",
     )
-    days: int = Field(90, gt=0, le=MAX_DAYS, description="Horizon in days (at most ten years).")
-    warmup_days: float = Field(
+    days: Whole = Field(90, gt=0, le=MAX_DAYS, description="Horizon in days (at most ten years).")
+    warmup_days: Number = Field(
         0, ge=0, description="Incidents occurring before this are simulated but not measured."
     )
 
@@ -163,7 +165,7 @@ class Staffing(Model):
     """Headcount of one role at one site on one shift."""
 
     site: Id
-    count: int = Field(ge=0, le=MAX_COUNT)
+    count: Whole = Field(ge=0, le=MAX_COUNT)
     shift: Id
 
 
@@ -178,7 +180,7 @@ class Role(Model):
     categories: tuple[Id, ...] | Literal["all"] = Field(
         "all", description="Incident categories this role works."
     )
-    hourly_cost: float = Field(0, ge=0, description="Fully loaded cost per hour.")
+    hourly_cost: Number = Field(0, ge=0, description="Fully loaded cost per hour.")
     staff: tuple[Staffing, ...] = Field(min_length=1)
 
     def works(self, category: str) -> bool:
@@ -191,8 +193,8 @@ class Priority(Model):
 
     id: Id
     name: str | None = None
-    response_minutes: float = Field(gt=0, description="Response-time SLA.")
-    mttr_minutes: float | None = Field(None, gt=0, description="Target mean time to restore.")
+    response_minutes: Number = Field(gt=0, description="Response-time SLA.")
+    mttr_minutes: Number | None = Field(None, gt=0, description="Target mean time to restore.")
     pages_off_shift: bool = Field(
         True, description="Page someone off shift when no qualified person is on shift."
     )
@@ -206,20 +208,20 @@ class Service(Model):
 
     id: Id
     name: str | None = None
-    slo: float = Field(gt=0, lt=1, description="Availability objective, e.g. 0.999.")
+    slo: Number = Field(gt=0, lt=1, description="Availability objective, e.g. 0.999.")
 
 
 class Profile(Model):
     """Relative arrival intensity by hour; normalised so its weekly mean is 1."""
 
     timezone: str = Field("UTC", description="IANA zone, 'UTC' or a site id.")
-    daily: tuple[float, ...] | None = Field(
+    daily: tuple[Number, ...] | None = Field(
         None, min_length=24, max_length=24, description="24 weights, Monday to Sunday alike."
     )
-    weekend: tuple[float, ...] | None = Field(
+    weekend: tuple[Number, ...] | None = Field(
         None, min_length=24, max_length=24, description="24 weights for Saturday and Sunday."
     )
-    weekly: tuple[float, ...] | None = Field(
+    weekly: tuple[Number, ...] | None = Field(
         None, min_length=168, max_length=168, description="168 weights from Monday 00:00."
     )
 
@@ -248,8 +250,10 @@ class Profile(Model):
         else:
             day = self.daily or (1.0,) * 24
             raw = day * 5 + (self.weekend or day) * 2
-        mean = sum(raw) / len(raw)
-        return tuple(w / mean for w in raw)
+        top = max(raw)  # scale first: tiny weights underflow, huge ones overflow their sum
+        scaled = [w / top for w in raw]
+        mean = sum(scaled) / len(scaled)
+        return tuple(w / mean for w in scaled)
 
 
 class Step(Model):
@@ -257,7 +261,7 @@ class Step(Model):
 
     tier: Id
     effort: Distribution = Field(description="Hands-on work at this tier (minutes).")
-    escalate: float = Field(0, ge=0, le=1, description="Probability of escalating onwards.")
+    escalate: Number = Field(0, ge=0, le=1, description="Probability of escalating onwards.")
     roles: tuple[Id, ...] | None = Field(
         None, description="Only these roles work this step (e.g. a specialist)."
     )
@@ -270,10 +274,10 @@ class IncidentClass(Model):
     priority: Id
     category: Id
     service: Id | None = None
-    rate_per_day: float = Field(gt=0, description="Mean arrivals per day before the multiplier.")
+    rate_per_day: Number = Field(gt=0, description="Mean arrivals per day before the multiplier.")
     profile: Id | None = Field(None, description="Named hour-of-week profile; flat if absent.")
     outage: bool = Field(False, description="Counts against its service's availability.")
-    impact: float = Field(
+    impact: Number = Field(
         1.0, gt=0, le=1, description="Share of the service lost during an outage (partial)."
     )
     detection: Distribution = Field(0, description="Occurrence to detection (minutes).")
@@ -288,7 +292,7 @@ class IncidentClass(Model):
 class Incidents(Model):
     """The incident workload."""
 
-    rate_multiplier: float = Field(1.0, gt=0, description="Scales every class's rate (growth).")
+    rate_multiplier: Number = Field(1.0, gt=0, description="Scales every class's rate (growth).")
     profiles: Annotated[dict[Id, Profile], AfterValidator(_frozen)] = Field(default_factory=dict)
     classes: tuple[IncidentClass, ...] = Field(min_length=1)
 
@@ -328,15 +332,21 @@ class WorkRules(Model):
 class Band(Model):
     """A target range."""
 
-    low: float = Field(ge=0, le=1)
-    high: float = Field(ge=0, le=1)
+    low: Number = Field(ge=0, le=1)
+    high: Number = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        return self
 
 
 class Targets(Model):
     """Organisation-wide targets (per-priority ones sit on the priorities)."""
 
-    mttd_minutes: float | None = Field(None, gt=0, description="Mean time to detect.")
-    response_sla_adherence: float = Field(
+    mttd_minutes: Number | None = Field(None, gt=0, description="Mean time to detect.")
+    response_sla_adherence: Number = Field(
         0.95, gt=0, le=1, description="Share of incidents that must meet their response SLA."
     )
     utilization: Band = Band(low=0.7, high=0.8)

@@ -46,7 +46,10 @@ def build_staff(scenario: Scenario) -> Staff:
                 people.append(_person(scenario, role, staffing, n))
                 person_role.append(r)
     pools: dict[tuple[int, ...], int] = {}
-    plans = tuple(_class_plan(scenario, cls, role_ids, pools) for cls in scenario.incidents.classes)
+    role_index = {role: r for r, role in enumerate(role_ids)}
+    plans = tuple(
+        _class_plan(scenario, cls, role_index, pools) for cls in scenario.incidents.classes
+    )
     ordered = tuple(sorted(pools, key=pools.__getitem__))
     return Staff(tuple(people), tuple(person_role), role_ids, ordered, plans)
 
@@ -80,9 +83,9 @@ def shift_schedule(scenario: Scenario, shift: Shift, site) -> list[tuple[float, 
     )
 
 
-def _class_plan(scenario: Scenario, cls: IncidentClass, role_ids, pools: dict) -> ClassPlan:
+def _class_plan(scenario: Scenario, cls: IncidentClass, role_index, pools: dict) -> ClassPlan:
     def pool_of(tier: str, only) -> int:
-        roles = tuple(role_ids.index(r) for r in scenario.eligible_roles(cls, tier, only))
+        roles = tuple(role_index[r] for r in scenario.eligible_roles(cls, tier, only))
         return pools.setdefault(roles, len(pools))
 
     priority = scenario.by_id("priorities")[cls.priority]

@@ -17,10 +17,12 @@ import yaml
 
 from sim.errors import ScenarioError
 
-MAX_BYTES = 20 * 2**20
-"""Largest scenario file read (an export of a million observations is about 10 MB)."""
+MAX_BYTES = 2 * 2**20
+"""Largest scenario file read: the baseline is 30 KB, and reading YAML takes about 4 s a MB."""
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists (a scenario needs fewer than ten levels)."""
+MAX_VALUES = 250_000
+"""Most values (numbers, texts, lists, mappings) in one file; the baseline has about 4,000."""
 
 
 def read_yaml(path: Path) -> Any:
@@ -31,7 +33,7 @@ def read_yaml(path: Path) -> Any:
 def parse_yaml(text: str, source: str) -> Any:
     """The data in YAML ``text``; ``source`` names it in messages (a file, or ``--set key``)."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)
+        data = yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:
         raise ScenarioError([f"{source}: {_marked(exc)}"]) from None
     except yaml.reader.ReaderError as exc:
@@ -42,6 +44,25 @@ def parse_yaml(text: str, source: str) -> Any:
         ) from None
     except yaml.YAMLError as exc:  # any other reader failure: still one line
         raise ScenarioError([f"{source}: not readable as YAML: {_one_line(exc)}"]) from None
+    _no_surrogates(data, source)
+    return data
+
+
+def _no_surrogates(data: Any, source: str) -> None:
+    """Refuse text holding a lone surrogate (``"\\ud800"``): it cannot be printed or saved."""
+    seen, stack = set(), [data]
+    while stack:  # iterative, and each shared list or mapping once (aliases)
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = item.encode("utf-8", "backslashreplace").decode()[:60]
+                problem = f"text {shown!r} holds an escape (\\ud800-\\udfff) that is no character"
+                raise ScenarioError([f"{source}: {problem}"]) from None
+        elif isinstance(item, dict | list) and id(item) not in seen:
+            seen.add(id(item))
+            stack.extend([*item.keys(), *item.values()] if isinstance(item, dict) else item)
 
 
 def _read_text(path: Path) -> str:
@@ -49,8 +70,10 @@ def _read_text(path: Path) -> str:
         info = path.stat()
     except FileNotFoundError:
         raise ScenarioError([f"{path}: file not found"]) from None
-    except OSError as exc:
-        raise ScenarioError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise ScenarioError(
+            [f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}"]
+        ) from None
     if stat.S_ISDIR(info.st_mode):
         raise ScenarioError([f"{path}: is a folder, not a scenario file"])
     if not stat.S_ISREG(info.st_mode):
@@ -97,77 +120,109 @@ def _marked(exc: yaml.MarkedYAMLError) -> str:
     mark = exc.problem_mark or exc.context_mark
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
     problem = exc.problem or exc.context or "unreadable YAML"
+    if problem.startswith("could not determine a constructor for the tag"):
+        tag = problem.rsplit(" ", 1)[-1].strip("'")
+        return f"{where}unsupported YAML tag {tag} ({_PLAIN})"
     if isinstance(exc, _BadValue):
         return f"{where}{problem}"
     return f"YAML syntax error at {where}{problem}"
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader with no duplicate keys, bounded nesting, no recursive aliases, real dates."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self._depth = 0
-        self._open_anchors: set[str] = set()
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            anchor = self.peek_event().anchor
-            if anchor in self._open_anchors:
-                mark = self.peek_event().start_mark
-                raise yaml.composer.ComposerError(
-                    None, None, f"alias *{anchor} refers to a value that contains it", mark
-                )
-            return super().compose_node(parent, index)
-        self._depth += 1
-        event = self.peek_event()
-        if self._depth > MAX_DEPTH:
-            raise _BadValue(
-                None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark
-            )
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            self._open_anchors.add(anchor)
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-            self._open_anchors.discard(anchor)
-
-
-def _no_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False):
-    keys = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        try:
-            duplicate = key in keys
-        except TypeError:  # an unhashable key (a list or mapping used as a key)
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                "a key must be a plain value, not a list or mapping",
-                key_node.start_mark,
-            ) from None
-        if duplicate:
-            mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", mark)
-        keys.add(key)
-    return loader.construct_mapping(node, deep)
-
-
-def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode):
-    # YAML reads 2027-02-30 as a date and the standard constructor raises a bare ValueError
-    try:
-        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError) as exc:
-        raise _BadValue(
-            None, None, f"{node.value!r} is not a real date or time ({exc})", node.start_mark
-        ) from None
+_PLAIN = "scenario files hold mappings, lists, numbers, text, dates and true/false"
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 class _BadValue(yaml.constructor.ConstructorError):
     """Well-formed YAML that opsim cannot take (not a syntax error)."""
 
 
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader with bounds: no duplicate or non-text keys, bounded nesting and size, no
+    recursive aliases, real dates, and no tags beyond plain data."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = self._nodes = 0
+        self._open_anchors: set[str] = set()
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self._open_anchors:
+                problem = f"alias *{event.anchor} refers to a value that contains it"
+                raise _BadValue(None, None, problem, event.start_mark)
+            return super().compose_node(parent, index)
+        self._depth += 1
+        self._nodes += 1
+        if self._depth > MAX_DEPTH:
+            problem = f"nested more than {MAX_DEPTH} levels deep"
+            raise _BadValue(None, None, problem, event.start_mark)
+        if self._nodes > MAX_VALUES:
+            problem = f"more than {MAX_VALUES:,} values; scenario files are smaller"
+            raise _BadValue(None, None, problem, event.start_mark)
+        if event.anchor is not None:
+            self._open_anchors.add(event.anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+            self._open_anchors.discard(event.anchor)
+
+    def construct_object(self, node, deep=False):
+        # PyYAML's constructors raise bare ValueError, KeyError... for values such as
+        # `!!int x` or `!!bool maybe`: give them the node's place
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
+            value = node.value if isinstance(node, yaml.ScalarNode) else "this value"
+            problem = f"{value!r} cannot be read as {node.tag.rsplit(':', 1)[-1]}"[:200]
+            raise _BadValue(None, None, problem, node.start_mark) from None
+
+
+def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False):
+    if not isinstance(node, yaml.MappingNode):
+        raise _BadValue(None, None, f"{node.tag} needs a mapping", node.start_mark)
+    keys = set()
+    for key_node, _ in node.value:
+        if key_node.tag == _MERGE:
+            continue  # `<<: *defaults`: merged keys may be overridden here, not duplicated
+        if not isinstance(key_node, yaml.ScalarNode):
+            problem = "a key must be text, not a list or mapping"
+            raise _BadValue(None, None, problem, key_node.start_mark)
+        key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, str):
+            problem = f"key {_short(key)} is not text (put it in quotes)"
+            raise _BadValue(None, None, problem, key_node.start_mark)
+        if key in keys:
+            mark = key_node.start_mark
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", mark)
+        keys.add(key)
+    loader.flatten_mapping(node)
+    return loader.construct_mapping(node, deep)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode):
+    # YAML reads 2027-02-30 as a date and the standard constructor raises a bare ValueError
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError, AttributeError) as exc:
+        raise _BadValue(
+            None, None, f"{node.value!r} is not a real date or time ({exc})", node.start_mark
+        ) from None
+
+
+def _unsupported(loader: yaml.SafeLoader, node: yaml.Node):
+    raise _BadValue(None, None, f"unsupported YAML tag {node.tag} ({_PLAIN})", node.start_mark)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+for _tag in ("binary", "set", "omap", "pairs"):
+    _StrictLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _unsupported)

@@ -91,3 +91,26 @@ def test_calendar_bounds(mmc_data, key, value, message):
 def test_numbers_must_be_finite(mmc_data, value):
     mmc_data["incidents"]["classes"][0]["rate_per_day"] = value
     assert any("finite number" in line or "greater than 0" in line for line in _problems(mmc_data))
+
+
+def test_a_run_that_would_not_fit_in_memory_is_refused(mmc_path):
+    s = load_scenario(mmc_path)  # about 105,000 incidents a replication
+    gib = 2**30
+    assert bounds.run_problems(s, 8, False, workers=8, memory=64 * gib) == []
+    (line,) = bounds.run_problems(s, 8, False, workers=8, memory=1 * gib)
+    assert line.startswith("this run may need about 2.0 GiB of memory (8 replications at once")
+    assert "more than this machine's 1.0 GiB: use fewer --workers" in line
+    assert bounds.run_problems(s, 8, False, workers=2, memory=1 * gib) == []
+
+
+def test_kept_incident_rows_count_towards_memory(mmc_path):
+    s = load_scenario(mmc_path)
+    need_without = 105_120 * bounds.BYTES_PER_INCIDENT
+    need_with = need_without + 40 * 105_120 * bounds.BYTES_PER_KEPT_ROW
+    memory = int((need_without + need_with) / 2 / 0.9)
+    assert bounds.run_problems(s, 40, False, workers=1, memory=memory) == []
+    assert len(bounds.run_problems(s, 40, True, workers=1, memory=memory)) == 1
+
+
+def test_physical_memory_is_known_here():
+    assert bounds.physical_memory() is None or bounds.physical_memory() > 2**20

@@ -274,3 +274,46 @@ def test_whatever_loads_runs_or_is_refused_before_simulating(
     result = run_experiment(short, replications=1, seed=3, workers=1)
     assert not result.summary.empty
     event("ran")
+
+
+# --------------------------------------------------------------------------- paths and ids
+
+
+@pytest.mark.parametrize(
+    ("parent", "reason"),
+    [("parent.yaml\0", "embedded null byte"), ("a" * 5000, "File name too long")],
+)
+def test_extends_paths_the_system_refuses_are_one_line(write_scenario, parent, reason):
+    path = write_scenario({"extends": parent, "name": "x"})
+    (line,) = _error(path).problems
+    assert line.startswith(f"{path}: extends: ")
+    assert line.endswith(f"cannot be used: {reason}")
+
+
+def test_extends_through_a_link_loop_is_one_line(write_scenario, tmp_path):
+    (tmp_path / "loop1.yaml").symlink_to(tmp_path / "loop2.yaml")
+    (tmp_path / "loop2.yaml").symlink_to(tmp_path / "loop1.yaml")
+    path = write_scenario({"extends": "loop1.yaml", "name": "x"})
+    (line,) = _error(path).problems
+    assert "extends: 'loop1.yaml' cannot be used" in line
+
+
+def test_extends_cannot_be_set_on_the_command_line(mmc_path):
+    (line,) = _error(mmc_path, ["extends=other.yaml"]).problems
+    assert line == f"{mmc_path}: --set extends: a parent can only be named in a scenario file"
+
+
+def test_an_id_that_looks_like_an_index_is_an_id_first(mmc_data, write_scenario):
+    mmc_data["sites"].insert(0, {"id": "1", "timezone": "UTC"})
+    path = write_scenario(mmc_data)
+    scenario = load_scenario(path, ["sites.1.timezone=Europe/Dublin"])
+    assert scenario.by_id("sites")["1"].timezone == "Europe/Dublin"
+    assert scenario.by_id("sites")["hq"].timezone == "UTC"
+
+
+def test_long_id_lists_are_shortened_in_messages(mmc_data, write_scenario):
+    mmc_data["teams"] = [{"id": f"team-{i}"} for i in range(30)]
+    mmc_data["roles"][0]["team"] = "nope"
+    path = write_scenario(mmc_data)
+    (line,) = _error(path).problems
+    assert line.endswith("team-11 and 18 more)")

@@ -7,6 +7,10 @@ import pickle
 import pytest
 from pydantic import ValidationError
 
+from sim.distributions import Lognormal
+from sim.errors import ScenarioError
+from sim.loader import validate
+from sim.scenario import Profile
 from tests.scenarios import tiny
 
 TWO_TIERS = {
@@ -84,3 +88,65 @@ def test_engaged_teams_class_setting_over_matrix_over_all():
     assert s.engaged_teams(urgent) == ("noc", "sre")
     assert s.engaged_teams(normal) == ("noc",)
     assert s.engaged_teams(low) == ("noc", "sre", "eng")  # not in the matrix: every team
+
+
+# --------------------------------------------------------------------------- hostile values
+
+
+def _problems(mmc_data) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        validate(mmc_data)
+    return info.value.problems
+
+
+@pytest.mark.parametrize(
+    "zone", ["America", "__pycache__", "localtime", "Factory", "x" * 300, "../../etc/passwd", ""]
+)
+def test_time_zones_that_are_no_place_are_one_line(mmc_data, zone):
+    mmc_data["sites"][0]["timezone"] = zone
+    (line,) = _problems(mmc_data)
+    assert line.startswith("<scenario>: sites[hq].timezone: unknown IANA time zone")
+
+
+@pytest.mark.parametrize(
+    ("key", "where"),
+    [
+        ("count", ("roles", 0, "staff", 0)),
+        ("rate_per_day", ("incidents", "classes", 0)),
+        ("days", ("calendar",)),
+    ],
+)
+def test_true_and_false_are_not_numbers(mmc_data, key, where):
+    node = mmc_data
+    for part in where:
+        node = node[part]
+    node[key] = True
+    assert any("expected a number, got true" in line for line in _problems(mmc_data))
+
+
+def test_a_target_band_must_not_be_upside_down(mmc_data):
+    mmc_data["targets"] = {"utilization": {"low": 1, "high": 0}}
+    (line,) = _problems(mmc_data)
+    assert line.endswith("targets.utilization: low (1.0) must not exceed high (0.0)")
+
+
+@pytest.mark.parametrize(("given", "read"), [("7:00", "07:00"), (420, "07:00"), ("24:00", "24:00")])
+def test_clock_times(mmc_data, given, read):
+    mmc_data["shifts"][0]["start"] = given
+    assert validate(mmc_data).shifts[0].start == read
+
+
+@pytest.mark.parametrize("given", ["25:00", 1500, "7", "07:60"])
+def test_impossible_clock_times_say_what_is_expected(mmc_data, given):
+    mmc_data["shifts"][0]["start"] = given
+    (line,) = _problems(mmc_data)
+    assert "expected a clock time from 00:00 to 24:00" in line
+
+
+@pytest.mark.parametrize("weights", [[5e-324] + [0] * 23, [1.7e308, 1.7e308] + [0] * 22])
+def test_profile_weights_at_the_edges_of_floats_keep_a_mean_of_one(weights):
+    assert sum(Profile(daily=weights).hour_of_week_weights()) == pytest.approx(168)
+
+
+def test_a_lognormal_mean_beyond_floats_is_infinite_not_an_error():
+    assert Lognormal(mu=1, sigma=50).mean == float("inf")

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import ScenarioError
-from sim.yamlfile import MAX_BYTES, MAX_DEPTH, parse_yaml, read_yaml
+from sim.yamlfile import MAX_BYTES, MAX_DEPTH, MAX_VALUES, parse_yaml, read_yaml
 
 
 def _problem(path: Path) -> str:
@@ -89,9 +89,62 @@ def test_billion_laughs_is_read_without_copying(tmp_path):
     assert data["a29"][0] is data["a29"][1]
 
 
-def test_unhashable_key_is_one_line(tmp_path):
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [("1: x\n", "1"), ("yes: x\n", "True"), ("~: x\n", "None"), ("2027-01-04: x\n", "datetime")],
+)
+def test_keys_must_be_text(tmp_path, text, key):
+    path = _write(tmp_path, text.encode())
+    line = _problem(path)
+    assert line.startswith(f"{path}: line 1, column 1: key {key}")
+    assert line.endswith("is not text (put it in quotes)")
+
+
+def test_a_list_as_a_key_is_refused(tmp_path):
     path = _write(tmp_path, b"? [a, b]\n: 1\n")
-    assert "a key must be a plain value" in _problem(path)
+    assert _problem(path).endswith("a key must be text, not a list or mapping")
+
+
+def test_merge_keys_are_plain_yaml(tmp_path):
+    text = b"base: &b {a: 1, b: 2}\nchild:\n  <<: *b\n  b: 3\n"
+    assert read_yaml(_write(tmp_path, text))["child"] == {"a": 1, "b": 3}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        '!!int "x"',
+        '!!int ""',
+        '!!float "abc"',
+        '!!bool "maybe"',
+        "!!map [1]",
+        "!!map x",
+        '!!timestamp "x"',
+        '!!int "1:"',
+    ],
+)
+def test_explicit_tags_with_impossible_values_are_one_line(tmp_path, value):
+    path = _write(tmp_path, f"name: x\ndescription: {value}\n".encode())
+    assert _problem(path).startswith(f"{path}: line 2, column 14: ")
+
+
+@pytest.mark.parametrize("tag", ["!!python/object:os.system", "!!binary", "!!set", "!!omap"])
+def test_tags_beyond_plain_data_are_unsupported(tmp_path, tag):
+    path = _write(tmp_path, f"name: {tag} aGVsbG8=\n".encode())
+    line = _problem(path)
+    assert "unsupported YAML tag" in line and "syntax" not in line
+
+
+def test_text_with_a_lone_surrogate_is_refused(tmp_path):
+    path = _write(tmp_path, b'name: "ops \\ud800"\n')
+    assert "holds an escape" in _problem(path)
+
+
+def test_more_values_than_the_bound_are_refused_early(tmp_path):
+    path = _write(tmp_path, b"z: [" + b"0," * (MAX_VALUES + 10) + b"0]\n")
+    began = time.perf_counter()
+    assert f"more than {MAX_VALUES:,} values" in _problem(path)
+    assert time.perf_counter() - began < 10
 
 
 def test_a_folder_is_not_a_scenario_file(tmp_path):
@@ -114,7 +167,7 @@ def test_a_file_above_the_size_bound_is_refused_unread(tmp_path):
     with path.open("wb") as handle:
         handle.truncate(MAX_BYTES + 1)  # sparse: no disk used
     assert _problem(path) == (
-        f"{path}: {MAX_BYTES + 1:,} bytes; scenario files are limited to 20 MiB"
+        f"{path}: {MAX_BYTES + 1:,} bytes; scenario files are limited to 2 MiB"
     )
 
 
