@@ -7,8 +7,12 @@ Cases (each in a fresh child process so peak memory is its own):
 3. opsim on ``scenarios/validation/mmc.yaml`` against Ciw on the same M/M/c
    (same rates, servers and horizon), incidents per second for both.
 
+4. validating a scenario of 1,000 and of 2,000 roles whose steps each name every
+   role (4x the data), which once took quadratic time.
+
 Targets (2-core machine): opsim at least as fast as Ciw on M/M/c; a baseline
-year in at most 1 s per replication; the 10x case at most 12x the baseline.
+year in at most 1 s per replication; the 10x case at most 12x the baseline;
+validation time no worse than linear in the size of the scenario.
 
 Usage: ``make bench`` or ``.venv/bin/python benchmarks/speed.py [--repeat N]``.
 """
@@ -77,6 +81,39 @@ def _ciw_case(path: str, days: int) -> dict:
     return {"wall_s": wall, "incidents": len(sim.get_all_records())}
 
 
+def _validation_case(roles: int, steps: int) -> dict:
+    """Load a scenario of ``roles`` one-person roles and a class whose ``steps`` steps each
+    name every role: the data grows as roles x steps, and so may the time, no faster."""
+    import tempfile
+
+    import yaml
+
+    from sim.loader import load_scenario
+
+    data = yaml.safe_load(MMC.read_text())
+    data["roles"] = [
+        {
+            "id": f"r{i}",
+            "team": "ops",
+            "tiers": ["L1"],
+            "staff": [{"site": "hq", "count": 1, "shift": "always"}],
+        }
+        for i in range(roles)
+    ]
+    names = [f"r{i}" for i in range(roles)]
+    step = {"tier": "L1", "effort": 1, "escalate": 0.5, "roles": names}
+    data["incidents"]["classes"][0]["resolution"] = [dict(step) for _ in range(steps - 1)] + [
+        {"tier": "L1", "effort": 1, "roles": names}
+    ]
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
+        yaml.safe_dump(data, handle)
+    began = time.perf_counter()
+    load_scenario(handle.name)
+    wall = time.perf_counter() - began
+    Path(handle.name).unlink()
+    return {"wall_s": wall, "incidents": roles * steps}
+
+
 def _child(case: str, *args: str) -> dict:
     here = str(Path(__file__).parent)
     code = (
@@ -127,6 +164,13 @@ def main() -> None:
     print(f"\nopsim / Ciw throughput on M/M/c: {ratio:.2f}x   (target >= 1)")
     print(f"baseline year: {base['wall_s']:.3f} s per replication   (target <= 1 s)")
     print(f"10x / baseline wall time: {big['wall_s'] / base['wall_s']:.1f}x   (target <= 12x)")
+    small = _best("_validation_case", ("1000", "25"), args.repeat)
+    large = _best("_validation_case", ("2000", "50"), args.repeat)
+    print(
+        f"validating 1,000 roles x 25 steps naming them all: {small['wall_s']:.2f} s; "
+        f"2,000 x 50 (4x the data): {large['wall_s']:.2f} s = "
+        f"{large['wall_s'] / small['wall_s']:.1f}x   (target <= 6x: no worse than linear)"
+    )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import importlib
 import sys
 import types
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _HOMES = {
     "ExperimentResult": "sim.experiment",
@@ -49,7 +49,9 @@ class _Package(types.ModuleType):
     """The package, whose API names win over submodules of the same name.
 
     Importing ``sim.scorecard`` would otherwise replace the function
-    ``sim.scorecard`` by its module; the module stays in ``sys.modules``.
+    ``sim.scorecard`` by its module. As before imports were lazy, ``sim.scorecard``
+    is the function; the module is ``sys.modules["sim.scorecard"]``, and
+    ``from sim.scorecard import render`` works as usual.
     """
 
     def __setattr__(self, name: str, value) -> None:

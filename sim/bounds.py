@@ -2,8 +2,8 @@
 
 Without them a rate of ``1e12`` a day would allocate terabytes before failing.
 Each message states its bound. The bounds sit far above any real organisation;
-the memory figures behind them were measured on this project (about 1 KB per
-incident while simulating, 0.5 KB per kept row of the incident table).
+the memory figures behind them were measured on this project (see
+``BYTES_PER_INCIDENT`` and ``BYTES_PER_KEPT_ROW``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ MAX_KEPT_INCIDENTS = 5_000_000
 """Rows of the incident table kept over all replications (about 3 GB in memory)."""
 MAX_REPLICATIONS = 10_000
 """Replications in one run."""
+WORKERS_PER_CPU = 4
+"""Worker processes per CPU: more only adds memory (each holds a replication)."""
 BYTES_PER_INCIDENT = 2_500
 """Peak memory per incident while a replication runs, at worst (a queue that never drains,
 so every incident is a live process); about 1,100 when the queue drains. Measured here."""
@@ -66,6 +68,9 @@ def run_problems(
     is the machine's (default: its physical memory, where the system tells).
     """
     found = bound_problems(s)
+    most = WORKERS_PER_CPU * (os.cpu_count() or 1)
+    if workers > most:
+        found.append(f"--workers {workers}: at most {most} ({WORKERS_PER_CPU} per CPU here)")
     need = _peak_memory(s, replications, keep_incidents, workers)
     memory = physical_memory() if memory is None else memory
     if memory and need > 0.9 * memory:

@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 BAD_INPUT = 2
 FAILED = 1
-WORKERS_PER_CPU = 4
-"""More worker processes than this per CPU only adds memory (each holds a replication)."""
 
 
 class Stopped(BaseException):
@@ -116,7 +114,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--workers",
-        type=_whole(1, "workers", WORKERS_PER_CPU * (os.cpu_count() or 1)),
+        type=_whole(1, "workers"),
         help="worker processes (default: number of CPUs)",
     )
     run.add_argument("--out", help="write results to this folder (see README: Results)")
@@ -198,8 +196,8 @@ def _run(args) -> int:
             result, wall = _simulate_and_write(args, scenario, folder)
         except (KeyboardInterrupt, Stopped) as exc:
             return _interrupted(exc, folder)
-        except (WorkerDied, MemoryError) as exc:
-            print(printable(f"error: {_failure(exc)}{_kept(folder)}"), file=sys.stderr)
+        except (WorkerDied, MemoryError, OSError) as exc:  # the machine failed, not the input
+            print(printable(f"error: {_failure(exc, folder)}{_kept(folder)}"), file=sys.stderr)
             return FAILED
     title = (
         f"{scenario.name}: {_plural(args.replications, 'replication')} x "
@@ -246,7 +244,12 @@ def _kept(folder) -> str:
     return f"; {folder.path} is unchanged"
 
 
-def _failure(exc: BaseException) -> str:
+def _failure(exc: BaseException, folder) -> str:
+    if isinstance(exc, OSError):
+        name = str(exc.filename or "")
+        writing = folder is not None and name.startswith(str(folder.path.parent))
+        where = f"--out {folder.path}: writing failed: " if writing else ""
+        return f"{where}{exc.strerror or exc}"
     if isinstance(exc, MemoryError):
         return (
             "out of memory: try fewer --replications or --workers, --no-incidents, "
@@ -258,8 +261,6 @@ def _failure(exc: BaseException) -> str:
 def _write(folder, write) -> None:
     try:
         folder.replace(write)
-    except OSError as exc:
-        raise FolderRefused(f"--out {folder.path}: writing failed: {exc}") from None
     finally:
         for note in folder.notes:
             print(printable(f"note: {note}"), file=sys.stderr)
@@ -285,8 +286,7 @@ def _validate(args) -> int:
     scenario, _ = _load(args)
     _warn(scenario, args.scenario)
     people = sum(scenario.headcount(r) for r in scenario.roles)
-    per_day = sum(c.rate_per_day for c in scenario.incidents.classes)
-    per_day *= scenario.incidents.rate_multiplier
+    per_day = bounds.expected_incidents(scenario) / scenario.calendar.days
     print(
         f"{args.scenario}: ok — {scenario.name}: {_plural(people, 'person', 'people')} in "
         f"{_plural(len(scenario.roles), 'role')}, {_plural(len(scenario.sites), 'site')}, "

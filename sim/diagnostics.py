@@ -8,6 +8,7 @@ suggests the key a misspelt one most likely meant.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import types
 import typing
@@ -16,6 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from sim.distributions import DISTRIBUTION_KINDS
+from sim.errors import clip
 from sim.scenario import Scenario
 
 MAX_SHOWN = 40
@@ -71,8 +74,8 @@ def _message(error: dict) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else f"{text[:50]}... ({len(text):,} characters)"
+    shown = value.isoformat() if isinstance(value, dt.date) else repr(value)
+    return clip(shown) if len(shown) <= 200 else f"{clip(shown, 50)} ({len(shown):,} characters)"
 
 
 def readable_path(loc: tuple, raw: Any) -> str:
@@ -166,4 +169,4 @@ def _unwrap(tp: Any) -> Any:
     return tp
 
 
-_DIST_TAGS = {"constant", "exponential", "lognormal", "gamma", "triangular", "empirical"}
+_DIST_TAGS = frozenset(DISTRIBUTION_KINDS)

@@ -10,6 +10,7 @@ delay off.
 from __future__ import annotations
 
 import math
+import typing
 from statistics import NormalDist
 from typing import Annotated, Literal, Union
 
@@ -206,6 +207,8 @@ def _number_means_constant(value):
 
 
 _Specs = Union[Constant, Exponential, Lognormal, Gamma, Triangular, Empirical]  # noqa: UP007
+DISTRIBUTION_KINDS = tuple(spec.model_fields["dist"].default for spec in typing.get_args(_Specs))
+"""The values of ``dist``, e.g. ``"lognormal"``."""
 
 Distribution = Annotated[
     _Specs,

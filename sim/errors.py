@@ -30,3 +30,8 @@ class FolderRefused(Exception):
 def printable(line: str) -> str:
     """One printable line whatever a file's keys or a path hold (a newline shows as \\n)."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+
+
+def clip(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters, saying so: a message stays one readable line."""
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."

@@ -50,8 +50,14 @@ def folder_lock(path: Path) -> Iterator[None]:
             break
         os.close(fd)
     try:
-        os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()}, since {time.strftime('%H:%M:%S')}".encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"pid {os.getpid()}, since {time.strftime('%H:%M:%S')}".encode())
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise FolderRefused(
+                f"--out {path}: cannot write the lock file {lock}: {reason}"
+            ) from None
         yield
     finally:
         if _same_file(fd, lock):

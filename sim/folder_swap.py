@@ -40,7 +40,11 @@ def swap_in(new: Path, path: Path, aside: Path) -> Path | None:
         fsync_dir(path.parent)
         return new
     os.rename(path, aside)  # a kill here is repaired by the next run
-    os.rename(new, path)
+    try:
+        os.rename(new, path)
+    except BaseException:
+        os.rename(aside, path)
+        raise
     fsync_dir(path.parent)
     return aside
 

@@ -301,7 +301,8 @@ def _list_index(items: list, part: str) -> int:
     if re.fullmatch(r"-?[0-9]+", part):
         index = int(part)
         if not -len(items) <= index < len(items):
-            raise IndexError(f"index {index} is out of range (the list has {len(items)} items)")
+            size = f"{len(items)} item{'s' if len(items) != 1 else ''}"
+            raise IndexError(f"index {index} is out of range (the list has {size})")
         return index
     ids = [str(item.get("id"))[:40] for item in items if isinstance(item, dict)][:12]
     raise KeyError(f"no item with id {part[:40]!r} (have: {', '.join(ids) or 'none'})")

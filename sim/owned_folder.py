@@ -58,8 +58,9 @@ class Claim:
         run is interrupted before the swap, the new folder is removed and the
         old results stay as they were.
         """
-        new, old = _fresh_sibling(self.path, self.expected), None
+        new = old = None
         try:
+            new = _fresh_sibling(self.path, self.expected)
             _seal(new, list(write(new)))
             refusal = _ownership_problem(self.path, self.expected)
             if refusal:  # changed during the run: leave it alone
@@ -68,7 +69,7 @@ class Claim:
                 old = swap_in(new, self.path, _sibling(self.path, _OLD, new.name[-8:]))
                 self.replaced = True
         except BaseException:
-            if not self.replaced:
+            if not self.replaced and new is not None:
                 _remove_owned(new, self.expected)
             elif old is not None:  # interrupted just after the swap: finish tidying
                 self.notes += _remove_owned(old, self.expected, empty_ok=True)
@@ -100,14 +101,22 @@ def claim(out: str | os.PathLike, protect: Iterable[Path] = (), expected: Iterab
     created = _make_parents(path)
     try:
         with folder_lock(path):
-            result = Claim(path, frozenset(expected))
-            result.notes += _tidy(path, result.expected)
-            refusal = _ownership_problem(path, result.expected)
-            if refusal:
-                raise FolderRefused(refusal)
-            yield result
+            yield _prepared(path, frozenset(expected))
     finally:
         _remove_empty(created)
+
+
+def _prepared(path: Path, expected: frozenset[str]) -> Claim:
+    """The claim of a locked folder: leftovers tidied, ownership proved."""
+    result = Claim(path, expected)
+    try:
+        result.notes += _tidy(path, expected)
+        refusal = _ownership_problem(path, expected)
+    except OSError as exc:
+        raise FolderRefused(f"--out {path}: {exc.strerror or exc}") from None
+    if refusal:
+        raise FolderRefused(refusal)
+    return result
 
 
 # -- the place ---------------------------------------------------------------------------------
@@ -120,8 +129,8 @@ def _resolve(out: str | os.PathLike) -> Path:
         path = Path(os.path.realpath(out))
     except OSError as exc:  # e.g. the working directory was deleted
         raise FolderRefused(f"--out {out}: cannot resolve it: {exc.strerror or exc}") from None
-    if os.path.islink(path):
-        raise FolderRefused(f"--out {out}: is a symbolic link that does not resolve (a loop?)")
+    if os.path.islink(path) or (os.path.islink(out) and not os.path.exists(out)):
+        raise FolderRefused(f"--out {out}: is a symbolic link that does not resolve")
     return path
 
 
@@ -220,7 +229,8 @@ def _ownership_problem(path: Path, expected: frozenset[str]) -> str | None:
             f"--out {path}: is a folder opsim did not write (it has no {MARKER} marker); "
             "refusing to replace it: choose a new or empty folder"
         )
-    foreign = [f"{n} (not written by opsim)" for n in entries if n != MARKER and n not in listed]
+    own = {MARKER} if _read_marker(path) is not None else set()
+    foreign = [f"{n} (not written by opsim)" for n in entries if n not in listed and n not in own]
     changed = [f"{n} (changed)" for n in entries if n in listed and _changed(path / n, listed[n])]
     if not foreign and not changed:
         return None
@@ -315,6 +325,8 @@ def _seal(folder: Path, names: list[str]) -> None:
     """Flush every file to disk, then record them with their digests: the folder is complete."""
     files = {}
     for name in names:
+        if not _plain(name):
+            raise ValueError(f"a results folder holds plain file names, not {name!r}")
         with (folder / name).open("rb") as handle:
             os.fsync(handle.fileno())
         files[name] = {"size": (folder / name).stat().st_size, "sha256": _sha256(folder / name)}
@@ -333,9 +345,15 @@ def _fresh_sibling(path: Path, expected: frozenset[str]) -> Path:
     """A new hidden folder beside ``path``, marked as opsim's before anything goes in."""
     folder = _sibling(path, _NEW, secrets.token_hex(len(_TOKEN) // 2))
     folder.mkdir()  # mode 0777 less the umask, like any folder the user makes
-    with contextlib.suppress(OSError):  # the new results keep the old folder's permissions
-        os.chmod(folder, stat.S_IMODE(path.stat().st_mode))
-    _write_marker(folder, {"state": "writing", "files": sorted(expected)})
+    try:
+        with contextlib.suppress(FileNotFoundError):  # keep the old folder's permissions
+            os.chmod(folder, stat.S_IMODE(path.stat().st_mode))
+        _write_marker(folder, {"state": "writing", "files": sorted(expected)})
+    except BaseException:
+        with contextlib.suppress(OSError):
+            (folder / f"{MARKER}.tmp").unlink(missing_ok=True)
+            folder.rmdir()
+        raise
     return folder
 
 
@@ -348,19 +366,18 @@ def _tidy(path: Path, expected: frozenset[str]) -> list[str]:
         if pattern.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)
     )
     notes = []
-    aside = [p for p in leftovers if f".{_OLD}-" in p.name and _is_complete(p)]
+    aside = [  # results the fallback swap moved aside (it alone uses that name)
+        p
+        for p in leftovers
+        if f".{_OLD}-" in p.name and _listed_files(p, expected, complete_only=True) is not None
+    ]
     if not os.path.lexists(path) and aside:
-        os.rename(aside[-1], path)
+        os.rename(max(aside, key=lambda p: os.lstat(p).st_mtime_ns), path)
         notes.append(f"restored {path} from a run that was killed while replacing it")
     for leftover in leftovers:
         if os.path.lexists(leftover) and leftover != path:
             notes += _remove_owned(leftover, expected)
     return notes
-
-
-def _is_complete(folder: Path) -> bool:
-    marker = _read_marker(folder)
-    return marker is not None and marker.get("state") == "complete"
 
 
 def _remove_owned(folder: Path, expected: frozenset[str], empty_ok: bool = False) -> list[str]:
@@ -375,18 +392,30 @@ def _remove_owned(folder: Path, expected: frozenset[str], empty_ok: bool = False
             return []  # a link or file: never followed, never removed
     except FileNotFoundError:
         return []
+    marker = _read_marker(folder)
     listed = _listed_files(folder, expected, complete_only=False)
-    if listed is None and not (empty_ok and not os.listdir(folder)):
+    if listed is None and not (empty_ok and not _entries(folder)):
         return []
-    kept = any(_unlink_regular(folder / name) for name in listed or {})
-    for name in (f"{MARKER}.tmp", *([] if kept else [MARKER])):
-        _unlink_regular(folder / name)
+    # without a marker, manifest.json is the proof: it goes last
+    names = sorted(listed or {}, key=lambda name: name == "manifest.json")
+    kept = [name for name in names if _unlink_regular(folder / name)]  # try every one
+    if marker is not None:  # the marker goes last, and only one opsim wrote
+        _unlink_regular(folder / f"{MARKER}.tmp")
+        if not kept:
+            _unlink_regular(folder / MARKER)
     try:
         folder.rmdir()
     except OSError as exc:
-        left = ", ".join(sorted(os.listdir(folder))[:_SHOWN])
+        left = ", ".join(_entries(folder)[:_SHOWN])
         return [f"left {folder} in place ({exc.strerror or exc}: {left})"]
     return []
+
+
+def _entries(folder: Path) -> list[str]:
+    try:
+        return sorted(os.listdir(folder))
+    except OSError:
+        return []
 
 
 def _unlink_regular(file: Path) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sim.calendar import is_time_zone
+from sim.errors import clip
 
 if TYPE_CHECKING:
     from sim.scenario import IncidentClass, Scenario
@@ -116,7 +117,7 @@ _LISTED = 12  # ids listed in a message
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= 40 else text[:37] + "..."
+    return clip(text, 40)
 
 
 def _role_problems(raw: Mapping[str, Any], defined: _Defined) -> list[str]:

@@ -8,6 +8,7 @@ step, and only a folder opsim can prove it wrote is ever replaced (see
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -63,8 +64,13 @@ def write_results(
 ) -> list[Path]:
     """Write a results folder at ``out``, replacing a previous one only if opsim wrote it.
 
-    Raises :class:`sim.owned_folder.FolderRefused` for a folder it may not replace.
+    Raises :class:`sim.errors.FolderRefused` for a folder it may not replace; notes
+    about leftovers it could not remove are given as warnings.
     """
     with claim(out, protect, RESULT_FILES) as folder:
-        folder.replace(lambda new: write_files(result, new, manifest))
+        try:
+            folder.replace(lambda new: write_files(result, new, manifest))
+        finally:
+            for note in folder.notes:
+                warnings.warn(note, stacklevel=2)
         return sorted(folder.path.iterdir())

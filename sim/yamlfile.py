@@ -2,7 +2,7 @@
 
 Whatever the bytes (not UTF-8, NUL characters, a billion-laughs document, a
 folder, a device, an impossible date such as ``2027-02-30``, nesting thousands
-deep), reading ends in data or in a :class:`~sim.scenario.ScenarioError`,
+deep), reading ends in data or in a :class:`~sim.errors.ScenarioError`,
 never in a traceback. Scenario files are small; the bounds below are far above
 any real organisation and keep a wrong file from exhausting memory.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, clip
 
 MAX_BYTES = 2 * 2**20
 """Largest scenario file read: the baseline is 30 KB, and reading YAML takes about 4 s a MB."""
@@ -90,6 +90,10 @@ def _read_text(path: Path) -> str:
             data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise ScenarioError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+    if len(data) > MAX_BYTES:  # it grew since stat, or the system reports no size
+        raise ScenarioError(
+            [f"{path}: longer than {MAX_BYTES // 2**20} MiB; scenario files are limited to that"]
+        )
     return _decode(data, path)
 
 
@@ -113,7 +117,7 @@ def _line_column(text: str, position: int) -> tuple[int, int]:
 
 
 def _one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())[:200]
+    return clip(" ".join(str(exc).split()), 200)
 
 
 def _marked(exc: yaml.MarkedYAMLError) -> str:
@@ -204,8 +208,7 @@ def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return clip(repr(value), 40)
 
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode):

@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-import copy
-from pathlib import Path
-
 import pytest
 
 from sim import bounds
 from sim.errors import ScenarioError
 from sim.loader import load_scenario, validate
-
-REPO = Path(__file__).resolve().parent.parent
-SHIPPED = sorted((REPO / "scenarios").rglob("*.yaml"))
-
-
-def _scenario(data: dict, **changes):
-    data = copy.deepcopy(data)
-    for key, value in changes.items():
-        node = data
-        *parents, last = key.split("__")
-        for part in parents:
-            node = node[int(part)] if part.isdigit() else node[part]
-        node[last] = value
-    return validate(data)
 
 
 def _problems(data: dict) -> list[str]:
@@ -33,7 +16,8 @@ def _problems(data: dict) -> list[str]:
 
 
 def test_expected_incidents_is_rate_times_multiplier_times_days(mmc_data):
-    s = _scenario(mmc_data, incidents__rate_multiplier=1.5)
+    mmc_data["incidents"]["rate_multiplier"] = 1.5
+    s = validate(mmc_data)
     assert bounds.expected_incidents(s) == pytest.approx(288 * 1.5 * 365)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import sim.experiment
 from sim import bounds
 from sim.cli import main
 
@@ -63,14 +64,22 @@ def test_out_naming_the_scenarios_folder_is_refused(capsys, tmp_path):
     assert scenario.read_text() == MMC.read_text()
 
 
-def test_out_holding_user_files_is_refused_before_simulating(capsys, tmp_path):
+@pytest.fixture
+def no_simulation(monkeypatch):
+    """Make any simulation fail the test: refusals must come before simulating."""
+
+    def simulate(*args, **kwargs):
+        raise AssertionError("simulated although the run should have been refused")
+
+    monkeypatch.setattr(sim.experiment, "run_experiment", simulate)
+
+
+def test_out_holding_user_files_is_refused_before_simulating(capsys, tmp_path, no_simulation):
     out = tmp_path / "quarterly"
     out.mkdir()
     (out / "plan.xlsx").write_bytes(b"\x00\x01")
-    began = time.perf_counter()
-    status, _, err = _run(capsys, "--out", str(out))  # a full year: refused long before
+    status, _, err = _run(capsys, "--out", str(out))
     assert status == 2
-    assert time.perf_counter() - began < 5
     assert "is a folder opsim did not write" in err
     assert (out / "plan.xlsx").read_bytes() == b"\x00\x01"
 
@@ -88,15 +97,13 @@ def test_results_folder_follows_the_umask(capsys, tmp_path):
 # --------------------------------------------------------------------------- bounds, warnings
 
 
-def test_an_absurd_rate_is_refused_before_simulating(capsys):
-    began = time.perf_counter()
+def test_an_absurd_rate_is_refused_before_simulating(capsys, no_simulation):
     status, _, err = _run(capsys, "--set", "incidents.rate_multiplier=1e12")
     assert status == 2
-    assert time.perf_counter() - began < 5
     assert f"opsim simulates at most {bounds.MAX_INCIDENTS:,}" in err
 
 
-def test_too_many_kept_incident_rows_suggest_no_incidents(capsys):
+def test_too_many_kept_incident_rows_suggest_no_incidents(capsys, no_simulation):
     status, _, err = _run(capsys, "--replications", "60")
     assert status == 2
     assert "add --no-incidents" in err
@@ -115,7 +122,8 @@ def test_overloaded_scenario_warns_and_runs(capsys):
         (["--days", "1.5"], "argument --days: expected a whole number, got '1.5'"),
         (["--seed", "-1"], "argument --seed: seed must be at least 0, got -1"),
         (["--replications", "0"], "argument --replications: replications must be at least 1"),
-        (["--workers", "100000"], "argument --workers: workers must be at least 1 and at most"),
+        (["--workers", "100000"], "--workers 100000: at most"),
+        (["--workers", "0"], "argument --workers: workers must be at least 1, got 0"),
         (["--days", "86000"], "calendar.days: Input should be less than or equal to 3660"),
     ],
 )
@@ -156,22 +164,27 @@ def _opsim(*args: str) -> subprocess.Popen:
     )
 
 
-def _children(pid: int) -> list[int]:
-    found = []
+def _descendants(pid: int) -> list[int]:
+    """Live processes below ``pid`` (workers may be grandchildren, under a fork server)."""
+    parent_of = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(stat.parent.name))
+        if fields[0] != "Z":
+            parent_of[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], {pid}
+    while frontier:
+        frontier = {child for child, parent in parent_of.items() if parent in frontier}
+        found += sorted(frontier)
     return found
 
 
 def _wait_for_workers(pid: int, count: int = 2, timeout: float = 30) -> list[int]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        workers = _children(pid)
+        workers = _descendants(pid)
         if len(workers) >= count:
             return workers
         time.sleep(0.05)
@@ -226,11 +239,9 @@ def test_interrupting_a_run_stops_workers_and_keeps_the_previous_results(
     before = _tree(previous_results)
     run = _opsim("run", str(MMC), *LONG, "--out", str(previous_results))
     workers = _wait_for_workers(run.pid)
-    began = time.monotonic()
     run.send_signal(sig)
-    _, err = run.communicate(timeout=30)
-    assert run.returncode == code
-    assert time.monotonic() - began < 5
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == code  # a run left to finish would exit with 0
     assert "Traceback" not in err
     assert err.strip().endswith(f"no results were written; {previous_results} is unchanged")
     assert _gone(workers) == []
@@ -240,12 +251,12 @@ def test_interrupting_a_run_stops_workers_and_keeps_the_previous_results(
 
 @linux_only
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
-def test_a_killed_run_leaves_no_worker_and_the_next_run_tidies(previous_results, sig):
+def test_a_killed_run_leaves_no_worker_and_no_leftover_after_the_next_run(previous_results, sig):
     before = _tree(previous_results)
     run = _opsim("run", str(MMC), *LONG, "--out", str(previous_results))
     workers = _wait_for_workers(run.pid)
     run.send_signal(sig)
-    run.communicate(timeout=30)
+    run.communicate(timeout=60)
     assert _gone(workers) == []
     assert _tree(previous_results) == before
     _quick_run(previous_results)
@@ -255,13 +266,15 @@ def test_a_killed_run_leaves_no_worker_and_the_next_run_tidies(previous_results,
 def test_a_second_run_on_the_same_out_is_told_not_discarded(tmp_path):
     out = tmp_path / "out"
     first = _opsim("run", str(MMC), *LONG, "--out", str(out))
-    lock = tmp_path / ".out.opsim-lock"
-    deadline = time.monotonic() + 30
-    while not lock.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    second = _opsim("run", str(MMC), *QUICK, "--out", str(out))
-    _, err = second.communicate(timeout=60)
-    first.send_signal(signal.SIGINT)
-    first.communicate(timeout=30)
+    try:
+        lock = tmp_path / ".out.opsim-lock"
+        deadline = time.monotonic() + 60
+        while not lock.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        second = _opsim("run", str(MMC), *QUICK, "--out", str(out))
+        _, err = second.communicate(timeout=60)
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.communicate(timeout=60)
     assert second.returncode == 2
     assert f"error: --out {out}: another opsim run is writing it (pid {first.pid}" in err

@@ -8,28 +8,10 @@ from pathlib import Path
 import pytest
 
 from sim import feasibility
-from sim.errors import ScenarioError
 from sim.loader import load_scenario, validate
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((REPO / "scenarios").rglob("*.yaml"))
-
-
-def _scenario(data: dict, **changes):
-    data = copy.deepcopy(data)
-    for key, value in changes.items():
-        node = data
-        *parents, last = key.split("__")
-        for part in parents:
-            node = node[int(part)] if part.isdigit() else node[part]
-        node[last] = value
-    return validate(data)
-
-
-def _problems(data: dict) -> list[str]:
-    with pytest.raises(ScenarioError) as info:
-        validate(data)
-    return info.value.problems
 
 
 def test_shipped_scenarios_have_no_warnings():
@@ -38,7 +20,7 @@ def test_shipped_scenarios_have_no_warnings():
 
 
 def test_offered_work_above_on_shift_hours_warns_with_both_figures(mmc_data):
-    s = _scenario(mmc_data)
+    s = validate(copy.deepcopy(mmc_data))
     mmc_data["roles"][0]["staff"][0]["count"] = 3  # 288 x 20 min = 96 h/day; 3 x 24 h = 72 h
     (line,) = feasibility.warnings(validate(mmc_data))
     assert line == (

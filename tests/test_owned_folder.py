@@ -264,7 +264,7 @@ def test_old_results_that_cannot_be_removed_are_reported_not_lost(tmp_path, monk
     real_unlink = Path.unlink
 
     def refuse_old(self, *args, **kwargs):
-        if ".opsim-new-" in str(self.parent) and self.name == "a.csv":
+        if ".opsim-" in self.parent.name and self.name == "a.csv":
             raise PermissionError(13, "Permission denied")
         return real_unlink(self, *args, **kwargs)
 
@@ -330,27 +330,75 @@ _KILLER = textwrap.dedent(
 _STAGES = ["seal", "seal:after", "swap", "rename1", "rename2", "swap:after", "unlink", "remove"]
 
 
+_EXPECTED = {  # what --out holds once a run killed at each stage is followed by another
+    "seal": "old",
+    "seal:after": "old",
+    "swap": "old",
+    "rename1": "old",
+    "rename2": "old",
+    "swap:after": "new",
+    "unlink": "new",
+    "remove": "new",
+}
+
+
+def _old_results(out: Path, kind: str) -> None:
+    if kind == "marked":
+        _write(out, "old")
+        return
+    out.mkdir()  # as opsim 0.1.0 wrote them: no marker, manifest.json last
+    for name in ("a.csv", "b.csv"):
+        (out / name).write_text(f"old:{name}\n")
+    (out / "manifest.json").write_text(json.dumps({"package": "opsim", "version": "0.1.0"}))
+
+
+def _content(out: Path) -> str:
+    return (out / "a.csv").read_text().split(":")[0]
+
+
+@pytest.mark.parametrize("kind", ["marked", "legacy"])
 @pytest.mark.parametrize("swap", ["swap", "two-step"])
 @pytest.mark.parametrize("stage", _STAGES)
-def test_a_run_killed_at_any_step_leaves_complete_results(tmp_path, stage, swap):
+def test_a_run_killed_at_any_step_leaves_complete_results(tmp_path, stage, swap, kind):
+    if swap == "swap" and stage.startswith("rename"):
+        pytest.skip("an atomic swap renames nothing")
     out = tmp_path / "out"
-    _write(out, "old")
-    script = _KILLER.format(repo=str(REPO))
+    _old_results(out, kind)
     done = subprocess.run(
-        [sys.executable, "-c", script, stage, swap, str(out)],
+        [sys.executable, "-c", _KILLER.format(repo=str(REPO)), stage, swap, str(out)],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
-    assert done.returncode in (0, 9), done.stderr
-    if out.exists():
-        assert _tag(out) in ("old", "new")
-    else:  # only between the two renames of the fallback: the next run puts it back
-        assert swap == "two-step" and stage == "rename2"
+    assert done.returncode == 9, done.stderr
+    expected = _EXPECTED[stage]
+    if swap == "two-step" and stage == "rename2":
+        assert not out.exists()  # the one moment without --out: the next run puts it back
+    else:
+        assert _content(out) == expected
     with claim(out, [], FILES) as folder:  # the next run on the same folder
-        assert _tag(out) in ("old", "new")
+        assert _content(out) == expected
+        assert owned_folder._ownership_problem(out, FILES) is None
         assert not any("left" in note for note in folder.notes), folder.notes
+    assert _hidden(tmp_path) == []
+
+
+def test_a_failed_second_rename_puts_the_old_results_back(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    _write(out, "old")
+    monkeypatch.setattr(folder_swap, "_exchange", lambda a, b: False)
+    real_rename = os.rename
+
+    def rename(a, b):
+        if Path(a).name.startswith(".out.opsim-new-"):
+            raise OSError(28, "No space left on device")
+        return real_rename(a, b)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(OSError), claim(out, [], FILES) as folder:
+        folder.replace(_writer("new"))
+    assert _tag(out) == "old"
     assert _hidden(tmp_path) == []
 
 
@@ -452,4 +500,30 @@ def test_a_signal_during_the_swap_is_delivered_after_it(tmp_path, monkeypatch):
         folder.replace(_writer("new"))
     assert folder.replaced
     assert _tag(out) == "new"
+    assert _hidden(tmp_path) == []
+
+
+def test_a_marker_name_opsim_did_not_write_is_the_users(tmp_path):
+    out = tmp_path / "out"
+    _legacy(out)
+    (out / MARKER).mkdir()
+    (out / MARKER / "thesis.tex").write_text("mine")
+    assert f"{MARKER} (not written by opsim)" in _refused(out)
+    assert (out / MARKER / "thesis.tex").read_text() == "mine"
+
+
+def test_a_link_to_nothing_is_refused(tmp_path):
+    (tmp_path / "out").symlink_to(tmp_path / "nowhere")
+    assert "is a symbolic link that does not resolve" in _refused(tmp_path / "out")
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_results_moved_aside_before_markers_existed_are_put_back(tmp_path):
+    aside = tmp_path / ".out.opsim-old-123-abcdef01"
+    _legacy(aside)
+    with claim(tmp_path / "out", [], FILES) as folder:
+        assert (tmp_path / "out" / "a.csv").read_text() == "old"
+        assert folder.notes == [
+            f"restored {tmp_path / 'out'} from a run that was killed while replacing it"
+        ]
     assert _hidden(tmp_path) == []

@@ -98,7 +98,7 @@ def running(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def wait_until_gone(pids: list[int], timeout: float = 5.0) -> list[int]:
+def wait_until_gone(pids: list[int], timeout: float = 15.0) -> list[int]:
     """The pids still running after ``timeout`` seconds (empty if all are gone)."""
     deadline = time.monotonic() + timeout
     while any(running(p) for p in pids) and time.monotonic() < deadline:
@@ -183,7 +183,7 @@ def test_job_exception_propagates_and_stops_workers(tmp_path):
     start = time.monotonic()
     with pytest.raises(ValueError, match="job 1 failed"):
         map_in_workers(fail_or_sleep, [(str(tmp_path), 0), (str(tmp_path), 1)], 2)
-    assert time.monotonic() - start < 5  # did not wait for the 60 s job
+    assert time.monotonic() - start < LONG / 2  # did not wait for the long job
     assert_no_worker_left(wait_for_pids(tmp_path, 1))
 
 
@@ -203,7 +203,7 @@ def test_keyboard_interrupt_stops_long_jobs_promptly(tmp_path):
     finally:
         timer.cancel()
         timer.join()
-    assert elapsed < 5
+    assert elapsed < LONG / 2  # did not wait for the long jobs
     assert_no_worker_left(wait_for_pids(tmp_path, 2))
 
 
@@ -234,7 +234,7 @@ def test_killed_worker_raises_worker_died(tmp_path):
     finally:
         timer.cancel()
         timer.join()
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < LONG / 2
     assert "\n" not in str(info.value)
     assert_no_worker_left(wait_for_pids(tmp_path, 2))
 
@@ -248,7 +248,7 @@ def test_killed_parent_leaves_no_worker(tmp_path, signum):
     with reaped(start_child(tmp_path)) as child:
         pids = wait_for_pids(tmp_path, 2, child)
         os.kill(child.pid, signum)  # default SIGTERM: no Python cleanup in the parent
-        assert child.wait(5) == -signum
+        assert child.wait(LONG / 2) == -signum
         assert wait_until_gone(pids) == []
 
 
@@ -275,10 +275,8 @@ def test_terminal_ctrl_c_stops_run_cleanly(tmp_path):
     # a terminal sends SIGINT to the whole process group, workers included
     with reaped(start_child(tmp_path)) as child:
         pids = wait_for_pids(tmp_path, 2, child)
-        start = time.monotonic()
         os.killpg(child.pid, signal.SIGINT)
-        out, err = child.communicate(timeout=5)  # the interpreter exits without hanging
-        assert time.monotonic() - start < 3
+        out, err = child.communicate(timeout=LONG / 2)  # exits without waiting or hanging
     assert (child.returncode, out, err) == (0, "interrupted\n", "")  # no worker traceback
     assert wait_until_gone(pids, timeout=0) == []
 
@@ -287,8 +285,6 @@ def test_terminal_ctrl_c_stops_run_cleanly(tmp_path):
 def test_sigterm_handler_in_parent_stops_workers(tmp_path):
     with reaped(start_child(tmp_path, on_sigterm="exit")) as child:
         pids = wait_for_pids(tmp_path, 2, child)
-        start = time.monotonic()
         os.kill(child.pid, signal.SIGTERM)
-        assert child.wait(5) == 143
-        assert time.monotonic() - start < 3
+        assert child.wait(LONG / 2) == 143  # did not wait for the long jobs
     assert wait_until_gone(pids, timeout=0) == []

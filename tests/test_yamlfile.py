@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -83,10 +82,8 @@ def test_billion_laughs_is_read_without_copying(tmp_path):
     lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     for i in range(1, 30):
         lines.append(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]")
-    began = time.perf_counter()
     data = read_yaml(_write(tmp_path, "\n".join(lines).encode()))
-    assert time.perf_counter() - began < 5
-    assert data["a29"][0] is data["a29"][1]
+    assert data["a29"][0] is data["a29"][1]  # shared, not 9**29 copies
 
 
 @pytest.mark.parametrize(
@@ -142,9 +139,7 @@ def test_text_with_a_lone_surrogate_is_refused(tmp_path):
 
 def test_more_values_than_the_bound_are_refused_early(tmp_path):
     path = _write(tmp_path, b"z: [" + b"0," * (MAX_VALUES + 10) + b"0]\n")
-    began = time.perf_counter()
     assert f"more than {MAX_VALUES:,} values" in _problem(path)
-    assert time.perf_counter() - began < 10
 
 
 def test_a_folder_is_not_a_scenario_file(tmp_path):
