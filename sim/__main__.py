@@ -1,5 +1,5 @@
 """``python -m sim`` is the ``opsim`` command."""
 
-from sim.cli import main
+from sim.cli import console
 
-raise SystemExit(main())
+console()

@@ -8,8 +8,10 @@ the memory figures behind them were measured on this project (see
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -29,6 +31,9 @@ WORKERS_PER_CPU = 4
 BYTES_PER_INCIDENT = 2_500
 """Peak memory per incident while a replication runs, at worst (a queue that never drains,
 so every incident is a live process); about 1,100 when the queue drains. Measured here."""
+BYTES_PER_STEP = 40
+"""Memory per incident for each resolution step of the longest class: every incident
+holds a row of that width of efforts, as numbers and again as Python floats."""
 BYTES_PER_KEPT_ROW = 550
 """Memory per row of the incident table kept in the parent process."""
 
@@ -41,7 +46,7 @@ def bound_problems(s: Scenario) -> list[str]:
         found.append(f"roles: {people:,} people; opsim simulates at most {MAX_PEOPLE:,}")
     elif people * s.calendar.days > MAX_PERSON_DAYS:
         found.append(
-            f"roles: {people:,} people over {s.calendar.days:,} days is "
+            f"roles: {people:,} people over {_days(s.calendar.days)} is "
             f"{people * s.calendar.days:,} person-days of shifts; the bound is "
             f"{MAX_PERSON_DAYS:,} (shorten calendar.days or split the organisation)"
         )
@@ -49,7 +54,7 @@ def bound_problems(s: Scenario) -> list[str]:
     if expected > MAX_INCIDENTS:
         found.append(
             f"incidents: about {expected:,.0f} incidents expected per replication over "
-            f"{s.calendar.days:,} days; opsim simulates at most {MAX_INCIDENTS:,} "
+            f"{_days(s.calendar.days)}; opsim simulates at most {MAX_INCIDENTS:,} "
             "(lower rate_per_day or rate_multiplier, or shorten calendar.days)"
         )
     return found
@@ -93,6 +98,10 @@ def run_problems(
     return found
 
 
+def _days(days: int) -> str:
+    return f"{days:,} day" if days == 1 else f"{days:,} days"
+
+
 def physical_memory() -> int | None:
     """Bytes of memory in this machine, or None where the system does not tell."""
     try:
@@ -102,12 +111,38 @@ def physical_memory() -> int | None:
 
 
 def _peak_memory(s: Scenario, replications: int, keep_incidents: bool, workers: int) -> float:
-    at_once = min(workers, replications) * expected_incidents(s) * BYTES_PER_INCIDENT
+    steps = max(len(cls.resolution) for cls in s.incidents.classes)
+    per_incident = BYTES_PER_INCIDENT + BYTES_PER_STEP * steps
+    at_once = min(workers, replications) * expected_incidents(s) * per_incident
     kept = expected_incidents(s) * replications * BYTES_PER_KEPT_ROW if keep_incidents else 0
     return at_once + kept
 
 
 def expected_incidents(s: Scenario) -> float:
-    """Mean number of incidents in one replication (profiles have a weekly mean of 1)."""
-    per_day = sum(cls.rate_per_day for cls in s.incidents.classes)
-    return per_day * s.incidents.rate_multiplier * s.calendar.days
+    """Mean number of incidents in one replication.
+
+    A profile's weights average 1 over a week, but a horizon that is not whole weeks
+    can catch its busy hours only: the part week is summed hour by hour (in the
+    profile's time zone at the start; daylight saving moves it by an hour at most).
+    """
+    hours = s.calendar.days * 24
+    weeks, rest = divmod(hours, 168)
+    total = 0.0
+    for cls in s.incidents.classes:
+        per_hour = cls.rate_per_day * s.incidents.rate_multiplier / 24
+        if cls.profile is None:
+            total += per_hour * hours
+            continue
+        profile = s.incidents.profiles[cls.profile]
+        weights, first = profile.hour_of_week_weights(), _first_hour_of_week(s, profile)
+        total += per_hour * (weeks * 168 + sum(weights[(first + k) % 168] for k in range(rest)))
+    return total
+
+
+def _first_hour_of_week(s: Scenario, profile) -> int:
+    """The profile's local hour of week when the horizon starts."""
+    sites = {site.id: site.timezone for site in s.sites}
+    zone = sites.get(profile.timezone, profile.timezone)
+    start = dt.datetime.combine(s.calendar.start, dt.time(), dt.UTC)
+    local = start.astimezone(dt.UTC if zone == "UTC" else ZoneInfo(zone))
+    return local.weekday() * 24 + local.hour

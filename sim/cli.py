@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import os
 import signal
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING
 
 # Light modules only: numpy, pandas and scipy load inside main(), where a Ctrl-C
 # during their import is handled like any other.
-from sim import __version__, bounds
+from sim import __version__, bounds, interrupts
 from sim.errors import FolderRefused, ScenarioError, printable
 from sim.owned_folder import claim
 from sim.workers import WorkerDied
@@ -31,17 +32,33 @@ if TYPE_CHECKING:
 
 BAD_INPUT = 2
 FAILED = 1
+INTERRUPTED = 128 + signal.SIGINT
+STOPPED = 128 + signal.SIGTERM
 
 
 class Stopped(BaseException):
     """SIGTERM arrived: unwind like Ctrl-C (a BaseException, so nothing swallows it)."""
 
 
+def console() -> None:
+    """The ``opsim`` command: run :func:`main` and exit with its status."""
+    status = main()
+    if status in (INTERRUPTED, STOPPED):
+        # A worker killed while it sent a result can leave the pool's reader thread
+        # waiting forever, and Python waits for that thread at exit: leave at once.
+        # Everything that matters (workers, results folder, lock) is already done.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit status."""
+    """Run the command line ``argv``; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
     previous = _on_sigterm(_stop)
     try:
+        _import_the_model()
         args = _parser().parse_args(argv)
         args.argv = argv
         return args.handler(args)
@@ -49,20 +66,37 @@ def main(argv: list[str] | None = None) -> int:
         _print_problems(exc)
         return BAD_INPUT
     except KeyboardInterrupt:
-        print("error: interrupted (Ctrl-C)", file=sys.stderr)
-        return 128 + signal.SIGINT
+        _tell("error: interrupted (Ctrl-C)")
+        return INTERRUPTED
     except Stopped:
-        print("error: stopped (SIGTERM)", file=sys.stderr)
-        return 128 + signal.SIGTERM
+        _tell("error: stopped (SIGTERM)")
+        return STOPPED
     except BrokenPipeError:  # e.g. `opsim run ... | head`: the reader left; that is fine
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # the output could not be written (a full disk, /dev/full)
+        _tell(f"error: cannot write the output: {exc.strerror or exc}")
+        return FAILED
     finally:
         _on_sigterm(previous)
 
 
+def _tell(line: str) -> None:
+    """Print a line on stderr; if stderr itself is gone, the exit status still tells."""
+    with contextlib.suppress(OSError):
+        print(printable(line), file=sys.stderr)
+
+
 def _stop(signum, frame):
     raise Stopped
+
+
+def _import_the_model() -> None:
+    """Import numpy, pandas and scipy with Ctrl-C held: inside a compiled module's
+    import an interrupt turns into an ImportError with a traceback."""
+    with interrupts.held():
+        for module in ("sim.experiment", "sim.loader", "sim.results", "sim.scorecard"):
+            importlib.import_module(module)
 
 
 def _on_sigterm(handler):
@@ -75,9 +109,9 @@ def _on_sigterm(handler):
 def _print_problems(exc: Exception) -> None:
     problems = exc.problems if isinstance(exc, ScenarioError) else [str(exc)]
     for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
+        _tell(f"error: {problem}")
     for note in getattr(exc, "notes", ()):
-        print(f"note: {note}", file=sys.stderr)
+        _tell(f"note: {note}")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -177,7 +211,7 @@ def _warn(scenario: Scenario, source: Path) -> None:
     from sim import feasibility
 
     for warning in feasibility.warnings(scenario):
-        print(f"warning: {source}: {warning}", file=sys.stderr)
+        _tell(f"warning: {source}: {warning}")
 
 
 def _run(args) -> int:
@@ -197,7 +231,7 @@ def _run(args) -> int:
         except (KeyboardInterrupt, Stopped) as exc:
             return _interrupted(exc, folder)
         except (WorkerDied, MemoryError, OSError) as exc:  # the machine failed, not the input
-            print(printable(f"error: {_failure(exc, folder)}{_kept(folder)}"), file=sys.stderr)
+            _tell(f"error: {_failure(exc, folder)}{_kept(folder)}")
             return FAILED
     title = (
         f"{scenario.name}: {_plural(args.replications, 'replication')} x "
@@ -227,14 +261,14 @@ def _simulate_and_write(args, scenario: Scenario, folder):
 
 def _interrupted(exc: BaseException, folder) -> int:
     if isinstance(exc, Stopped):
-        what, code = "stopped (SIGTERM)", 128 + signal.SIGTERM
+        what, code = "stopped (SIGTERM)", STOPPED
     else:
-        what, code = "interrupted (Ctrl-C)", 128 + signal.SIGINT
+        what, code = "interrupted (Ctrl-C)", INTERRUPTED
     if folder is not None and folder.replaced:
         message = f"error: {what}; the new results were already written to {folder.path}"
     else:
         message = f"error: {what}; no results were written{_kept(folder)}"
-    print(printable(message), file=sys.stderr)
+    _tell(message)
     return code
 
 
@@ -263,7 +297,7 @@ def _write(folder, write) -> None:
         folder.replace(write)
     finally:
         for note in folder.notes:
-            print(printable(f"note: {note}"), file=sys.stderr)
+            _tell(f"note: {note}")
 
 
 def _manifest(args, scenario: Scenario, wall: float, workers: int) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -65,12 +66,27 @@ def _inside_another(loc: tuple, errors: list[dict]) -> bool:
 
 
 def _message(error: dict) -> str:
-    msg = error["msg"].removeprefix("Value error, ")
+    msg = _in_yaml_words(error["msg"].removeprefix("Value error, "))
     if error["type"] == "missing":
         return "required key is missing"
     if "input" in error and not isinstance(error["input"], dict | list) and "got " not in msg:
         return f"{msg} (got {_short(error['input'])})"
     return msg
+
+
+_YAML_WORDS = (
+    (re.compile(r"valid dictionary or instance of \w+"), "mapping (key: value)"),
+    (re.compile(r"valid dictionary( or object to extract fields from)?"), "mapping (key: value)"),
+    (re.compile(r"\bTuple\b"), "List"),
+    (re.compile(r"\btuple\b"), "list"),
+)
+
+
+def _in_yaml_words(message: str) -> str:
+    """Pydantic's wording in the words of a YAML file (a list, not a tuple)."""
+    for pattern, words in _YAML_WORDS:
+        message = pattern.sub(words, message)
+    return message
 
 
 def _short(value: Any) -> str:

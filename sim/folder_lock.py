@@ -50,14 +50,7 @@ def folder_lock(path: Path) -> Iterator[None]:
             break
         os.close(fd)
     try:
-        try:
-            os.ftruncate(fd, 0)
-            os.write(fd, f"pid {os.getpid()}, since {time.strftime('%H:%M:%S')}".encode())
-        except OSError as exc:
-            reason = exc.strerror or exc
-            raise FolderRefused(
-                f"--out {path}: cannot write the lock file {lock}: {reason}"
-            ) from None
+        _say_who(fd)
         yield
     finally:
         if _same_file(fd, lock):
@@ -66,10 +59,19 @@ def folder_lock(path: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def _say_who(fd: int) -> None:
+    """Write who holds the lock into it, for a second run's message (best effort)."""
+    with contextlib.suppress(OSError):  # read-only (another user's file) or disk full
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()}, since {time.strftime('%H:%M:%S')}".encode())
+
+
 def _open(lock: Path, path: Path) -> int:
-    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(lock, flags, 0o666)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | nofollow, 0o666)
+    except PermissionError:
+        fd = _open_read_only(lock, path)  # another user's lock file: reading is enough to lock
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             reason = "is a symbolic link, not opsim's lock file; remove it"
@@ -82,6 +84,17 @@ def _open(lock: Path, path: Path) -> int:
         os.close(fd)
         raise FolderRefused(f"--out {path}: the lock file {lock} is not a regular file")
     return fd
+
+
+def _open_read_only(lock: Path, path: Path) -> int:
+    try:
+        return os.open(lock, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:  # no lock file, and none may be created here
+        raise FolderRefused(f"--out {path}: cannot write in {path.parent}") from None
+    except OSError as exc:
+        raise FolderRefused(
+            f"--out {path}: the lock file {lock} cannot be opened: {exc.strerror or exc}"
+        ) from None
 
 
 def _same_file(fd: int, path: Path) -> bool:

@@ -5,8 +5,7 @@ so does macOS (``renamex_np`` with ``RENAME_SWAP``): the path then names the
 complete old folder until the instant it names the complete new one. Where the
 file system cannot swap, the old folder is renamed aside first and the new one
 renamed in; a process killed between the two leaves the old folder aside, and
-the next run puts it back. Ctrl-C and SIGTERM are held for the instant of the
-swap, so the caller always knows whether it happened.
+the next run puts it back.
 """
 
 from __future__ import annotations
@@ -17,10 +16,7 @@ import ctypes.util
 import errno
 import functools
 import os
-import signal
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 _AT_FDCWD, _EXCHANGE = -100, 0x2  # <fcntl.h>, <linux/fs.h>; RENAME_SWAP is also 0x2
@@ -57,30 +53,6 @@ def fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-@contextlib.contextmanager
-def signals_deferred() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM until the block is done, then deliver them.
-
-    Python runs signal handlers in the main thread between two bytecodes, so
-    blocking the signal in one thread is not enough (numpy's threads would take
-    it); the handlers themselves are replaced for the duration instead.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    pending: list[int] = []
-    previous = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        previous[signum] = signal.signal(signum, lambda n, _frame: pending.append(n))
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
-        for signum in pending:
-            signal.raise_signal(signum)
 
 
 def _exchange(a: Path, b: Path) -> bool:

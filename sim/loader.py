@@ -31,7 +31,7 @@ __all__ = ["ScenarioError", "load_scenario", "load_with_sources", "validate"]
 MAX_EXTENDS = 32
 """Longest ``extends`` chain (a scenario, its parent, the parent's parent, ...)."""
 _STAFFING_NEEDS = frozenset({"roles", "tiers", "teams", "escalation"})
-_BOUNDS_NEED = frozenset({"calendar", "roles", "incidents"})
+_BOUNDS_NEED = frozenset({"calendar", "roles", "incidents", "sites"})
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()) -> Scenario:
@@ -158,17 +158,18 @@ def _parent_of(path: Path, parent: Any, seen: list[Path]) -> Path | None:
 
 def _checks_beside_field_errors(raw: Mapping[str, Any], exc: ValidationError):
     """Cross-references always; staffing and bounds where the sections they read are valid."""
-    found = reference_problems(raw)
+    references = reference_problems(raw)
+    found = list(references)
     bad = {loc[0] for loc in field_locations(exc)}
     waiting = []
-    if found or bad & _STAFFING_NEEDS:
+    if references or bad & _STAFFING_NEEDS:
         waiting.append("who can work each tier")
     else:
         classes, invalid = _valid_classes(raw)
         found += staffing_problems(_partial(raw, _STAFFING_NEEDS), classes)
         if invalid:
             waiting.append("who can work the tiers of the classes with problems")
-    if bad & _BOUNDS_NEED:
+    if references or bad & _BOUNDS_NEED:
         waiting.append("the bounds on headcount and incident volume")
     else:
         found += bound_problems(_partial(raw, _BOUNDS_NEED))
@@ -249,11 +250,26 @@ def deep_merge(base: Any, override: Any) -> Any:
             merged[key] = deep_merge(base[key], value) if key in base else value
         return merged
     if override and _is_id_list(base) and _is_id_list(override):
-        merged = {item["id"]: item for item in base}
-        for item in override:
-            merged[item["id"]] = deep_merge(merged.get(item["id"], {}), item)
-        return list(merged.values())
+        return _merge_by_id(base, override)
     return copy.deepcopy(override)
+
+
+def _merge_by_id(base: list[dict], override: list[dict]) -> list[dict]:
+    """Items of ``override`` change the ``base`` item of their id or are added. An id given
+    twice in either list stays twice, for validation to report."""
+    merged = list(base)
+    first = {}
+    for position, item in enumerate(merged):
+        first.setdefault(item["id"], position)
+    changed = set()
+    for item in override:
+        position = first.get(item["id"])
+        if position is None or item["id"] in changed:
+            merged.append(item)
+        else:
+            merged[position] = deep_merge(merged[position], item)
+            changed.add(item["id"])
+    return merged
 
 
 def set_dotted(raw: dict[str, Any], key: str, value: Any) -> tuple[str | int, ...]:

@@ -7,8 +7,8 @@ Rules, checked before anything is simulated (each refusal is one line):
   the run's scenario files, or a folder opsim could not write and empty again;
 * an existing folder is replaced only if it is empty, or if everything in it is
   a regular file listed, unchanged (size and SHA-256), in the marker opsim
-  wrote into it (results from before the marker: listed names, none changed
-  since their ``manifest.json``);
+  wrote into it (results of opsim 0.1.0 have no marker: nothing proves them
+  unchanged, so they are refused too);
 * one run at a time writes a folder (:mod:`sim.folder_lock`).
 
 New results are written into a hidden sibling folder, flushed, marked complete
@@ -31,14 +31,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sim import interrupts
 from sim.errors import FolderRefused
 from sim.folder_lock import folder_lock
-from sim.folder_swap import fsync_dir, signals_deferred, swap_in
+from sim.folder_swap import fsync_dir, swap_in
 
 MARKER = ".opsim-results"
 """The file by which opsim proves a folder is its own: the files it wrote, with digests."""
 _NEW, _OLD = "opsim-new", "opsim-old"
 _TOKEN = "0" * 8  # length of the random part of a hidden folder's name
+_HIDDEN = re.compile(rf"\..+\.(?:{_NEW}|{_OLD})-[0-9]+-[0-9a-f]{{{len(_TOKEN)}}}")
 _SHOWN = 5  # entries named in a refusal
 
 
@@ -61,21 +63,21 @@ class Claim:
         new = old = None
         try:
             new = _fresh_sibling(self.path, self.expected)
-            _seal(new, list(write(new)))
-            refusal = _ownership_problem(self.path, self.expected)
+            _seal(new, list(write(new)), self.path.name)
+            refusal = _ownership_problem(self.path)
             if refusal:  # changed during the run: leave it alone
-                raise FolderRefused(refusal)
-            with signals_deferred():
+                raise FolderRefused(f"{refusal}; the new results were not written")
+            with interrupts.held():  # the caller must know whether the swap happened
                 old = swap_in(new, self.path, _sibling(self.path, _OLD, new.name[-8:]))
                 self.replaced = True
         except BaseException:
             if not self.replaced and new is not None:
-                _remove_owned(new, self.expected)
+                _remove_owned(new)
             elif old is not None:  # interrupted just after the swap: finish tidying
-                self.notes += _remove_owned(old, self.expected, empty_ok=True)
+                self.notes += _remove_owned(old, empty_ok=True)
             raise
         if old is not None:
-            self.notes += _remove_owned(old, self.expected, empty_ok=True)
+            self.notes += _remove_owned(old, empty_ok=True)
 
 
 @contextlib.contextmanager
@@ -89,7 +91,8 @@ def claim(out: str | os.PathLike, protect: Iterable[Path] = (), expected: Iterab
     protect
         Files that must not be inside it (the run's scenario files).
     expected
-        Names of the files a run writes (to recognise results from before the marker).
+        Names of the files a run may write: the marker of the folder being written
+        lists them, so that what a killed run left can be removed.
 
     Raises
     ------
@@ -110,8 +113,8 @@ def _prepared(path: Path, expected: frozenset[str]) -> Claim:
     """The claim of a locked folder: leftovers tidied, ownership proved."""
     result = Claim(path, expected)
     try:
-        result.notes += _tidy(path, expected)
-        refusal = _ownership_problem(path, expected)
+        result.notes += _tidy(path)
+        refusal = _ownership_problem(path)
     except OSError as exc:
         raise FolderRefused(f"--out {path}: {exc.strerror or exc}") from None
     if refusal:
@@ -153,6 +156,10 @@ def _check_where(path: Path, protect: Iterable[Path]) -> None:
     for source in protect:
         if path in Path(os.path.realpath(source)).parents:
             raise FolderRefused(f"--out {path}: holds the scenario file {source}")
+    if _HIDDEN.fullmatch(path.name) or path.name.endswith(".opsim-lock"):
+        raise FolderRefused(
+            f"--out {path}: names of this form belong to opsim's own hidden files; choose another"
+        )
     hidden = f".{path.name}.{_NEW}-{os.getpid()}-{_TOKEN}"
     longest = _name_max(path.parent)
     if len(os.fsencode(hidden)) > longest:
@@ -213,7 +220,7 @@ def _remove_empty(folders: list[Path]) -> None:
 # -- ownership ---------------------------------------------------------------------------------
 
 
-def _ownership_problem(path: Path, expected: frozenset[str]) -> str | None:
+def _ownership_problem(path: Path) -> str | None:
     """Why ``path`` is not opsim's to replace, or None if it is (or does not exist)."""
     try:
         if stat.S_ISLNK(os.lstat(path).st_mode):
@@ -223,18 +230,17 @@ def _ownership_problem(path: Path, expected: frozenset[str]) -> str | None:
         return None
     except OSError as exc:
         return f"--out {path}: cannot read it: {exc.strerror or exc}"
-    listed = _listed_files(path, expected, complete_only=True) if entries else {}
+    listed = _listed_files(path, complete_only=True) if entries else {}
     if listed is None:
-        return (
-            f"--out {path}: is a folder opsim did not write (it has no {MARKER} marker); "
-            "refusing to replace it: choose a new or empty folder"
-        )
+        return f"--out {path}: {_not_opsims(path)}; choose a new or empty folder"
     own = {MARKER} if _read_marker(path) is not None else set()
-    foreign = [f"{n} (not written by opsim)" for n in entries if n not in listed and n not in own]
-    changed = [f"{n} (changed)" for n in entries if n in listed and _changed(path / n, listed[n])]
-    if not foreign and not changed:
+    what = [f"{n} (not written by opsim)" for n in entries if n not in listed and n not in own]
+    for name in entries:
+        change = _change(path / name, listed[name]) if name in listed else None
+        if change:
+            what.append(f"{name} ({change})")
+    if not what:
         return None
-    what = foreign + changed
     more = f" and {len(what) - _SHOWN} more" if len(what) > _SHOWN else ""
     return (
         f"--out {path}: holds files opsim would lose: {', '.join(what[:_SHOWN])}{more}; "
@@ -242,11 +248,28 @@ def _ownership_problem(path: Path, expected: frozenset[str]) -> str | None:
     )
 
 
-def _listed_files(folder: Path, expected: frozenset[str], complete_only: bool):
-    """File name -> what opsim recorded of it; None if ``folder`` is not opsim's."""
+def _not_opsims(path: Path) -> str:
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        old = isinstance(manifest, dict) and manifest.get("package") == "opsim"
+    except (OSError, ValueError):
+        old = False
+    if old:
+        return (
+            "holds results of opsim 0.1.0, which left no proof that nothing in them changed "
+            "since (remove the folder yourself if you no longer need it)"
+        )
+    return f"is a folder opsim did not write (it has no {MARKER} marker); refusing to replace it"
+
+
+def _listed_files(folder: Path, complete_only: bool, of: str | None = None):
+    """File name -> what opsim recorded of it; None if ``folder`` is not opsim's.
+
+    ``of``: only a hidden folder that opsim made for the output folder of that name.
+    """
     marker = _read_marker(folder)
-    if marker is None:
-        return _legacy_files(folder, expected)
+    if marker is None or (of is not None and marker.get("folder") != of):
+        return None
     files = marker.get("files")
     if complete_only and marker.get("state") != "complete":
         return None
@@ -255,22 +278,6 @@ def _listed_files(folder: Path, expected: frozenset[str], complete_only: bool):
     if not isinstance(files, dict) or not all(_plain(name) for name in files):
         return None  # a marker naming paths is not one opsim wrote
     return {name: d if isinstance(d, dict) else {} for name, d in files.items()}
-
-
-def _legacy_files(folder: Path, expected: frozenset[str]) -> dict[str, dict] | None:
-    """Results written before the marker existed: their manifest.json names opsim."""
-    manifest = folder / "manifest.json"
-    try:
-        info = os.lstat(manifest)
-        data = (
-            json.loads(manifest.read_text(encoding="utf-8")) if stat.S_ISREG(info.st_mode) else {}
-        )
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("package") != "opsim":
-        return None
-    # opsim wrote manifest.json last: a file changed since is newer than it
-    return {name: {"not_after_ns": info.st_mtime_ns} for name in expected}
 
 
 def _plain(name: object) -> bool:
@@ -282,16 +289,17 @@ def _plain(name: object) -> bool:
     )
 
 
-def _changed(file: Path, record: dict) -> bool:
+def _change(file: Path, record: dict) -> str | None:
+    """How ``file`` differs from what opsim recorded of it, or None if it does not."""
     try:
         info = os.lstat(file)
         if not stat.S_ISREG(info.st_mode):
-            return True  # a folder or link where opsim wrote a file
-        if "sha256" in record:
-            return info.st_size != record.get("size") or _sha256(file) != record["sha256"]
-        return info.st_mtime_ns > record.get("not_after_ns", -1)
-    except OSError:
-        return True
+            return "not a regular file"  # a folder or link where opsim wrote a file
+        if info.st_size != record.get("size") or _sha256(file) != record.get("sha256"):
+            return "changed"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    return None
 
 
 def _sha256(file: Path) -> str:
@@ -321,7 +329,7 @@ def _write_marker(folder: Path, content: dict) -> None:
     os.replace(tmp, folder / MARKER)
 
 
-def _seal(folder: Path, names: list[str]) -> None:
+def _seal(folder: Path, names: list[str], owner: str) -> None:
     """Flush every file to disk, then record them with their digests: the folder is complete."""
     files = {}
     for name in names:
@@ -330,7 +338,8 @@ def _seal(folder: Path, names: list[str]) -> None:
         with (folder / name).open("rb") as handle:
             os.fsync(handle.fileno())
         files[name] = {"size": (folder / name).stat().st_size, "sha256": _sha256(folder / name)}
-    _write_marker(folder, {"state": "complete", "written": time.time(), "files": files})
+    marker = {"state": "complete", "folder": owner, "written": time.time(), "files": files}
+    _write_marker(folder, marker)
     fsync_dir(folder)
 
 
@@ -346,9 +355,9 @@ def _fresh_sibling(path: Path, expected: frozenset[str]) -> Path:
     folder = _sibling(path, _NEW, secrets.token_hex(len(_TOKEN) // 2))
     folder.mkdir()  # mode 0777 less the umask, like any folder the user makes
     try:
-        with contextlib.suppress(FileNotFoundError):  # keep the old folder's permissions
-            os.chmod(folder, stat.S_IMODE(path.stat().st_mode))
-        _write_marker(folder, {"state": "writing", "files": sorted(expected)})
+        _keep_access(folder, path)
+        marker = {"state": "writing", "folder": path.name, "files": sorted(expected)}
+        _write_marker(folder, marker)
     except BaseException:
         with contextlib.suppress(OSError):
             (folder / f"{MARKER}.tmp").unlink(missing_ok=True)
@@ -357,7 +366,18 @@ def _fresh_sibling(path: Path, expected: frozenset[str]) -> Path:
     return folder
 
 
-def _tidy(path: Path, expected: frozenset[str]) -> list[str]:
+def _keep_access(folder: Path, path: Path) -> None:
+    """Give the new folder the old one's permissions and group (a shared folder stays shared)."""
+    try:
+        old = path.stat()
+    except FileNotFoundError:
+        return
+    with contextlib.suppress(OSError):  # a group the user is not in cannot be given
+        os.chown(folder, -1, old.st_gid)
+    os.chmod(folder, stat.S_IMODE(old.st_mode))
+
+
+def _tidy(path: Path) -> list[str]:
     """Put back results a killed two-step swap left aside; remove other hidden leftovers."""
     pattern = re.compile(rf"\.{re.escape(path.name)}\.(?:{_NEW}|{_OLD})-[0-9]+-[0-9a-f]{{8}}")
     leftovers = sorted(
@@ -369,18 +389,18 @@ def _tidy(path: Path, expected: frozenset[str]) -> list[str]:
     aside = [  # results the fallback swap moved aside (it alone uses that name)
         p
         for p in leftovers
-        if f".{_OLD}-" in p.name and _listed_files(p, expected, complete_only=True) is not None
+        if f".{_OLD}-" in p.name and _listed_files(p, True, of=path.name) is not None
     ]
     if not os.path.lexists(path) and aside:
         os.rename(max(aside, key=lambda p: os.lstat(p).st_mtime_ns), path)
         notes.append(f"restored {path} from a run that was killed while replacing it")
     for leftover in leftovers:
         if os.path.lexists(leftover) and leftover != path:
-            notes += _remove_owned(leftover, expected)
+            notes += _remove_owned(leftover, of=path.name)
     return notes
 
 
-def _remove_owned(folder: Path, expected: frozenset[str], empty_ok: bool = False) -> list[str]:
+def _remove_owned(folder: Path, empty_ok: bool = False, of: str | None = None) -> list[str]:
     """Delete the regular files opsim listed in ``folder``, its marker last, then the folder.
 
     A folder without opsim's marker is left alone (unless empty and
@@ -393,12 +413,10 @@ def _remove_owned(folder: Path, expected: frozenset[str], empty_ok: bool = False
     except FileNotFoundError:
         return []
     marker = _read_marker(folder)
-    listed = _listed_files(folder, expected, complete_only=False)
+    listed = _listed_files(folder, complete_only=False, of=of)
     if listed is None and not (empty_ok and not _entries(folder)):
         return []
-    # without a marker, manifest.json is the proof: it goes last
-    names = sorted(listed or {}, key=lambda name: name == "manifest.json")
-    kept = [name for name in names if _unlink_regular(folder / name)]  # try every one
+    kept = [name for name in listed or {} if _unlink_regular(folder / name)]  # try every one
     if marker is not None:  # the marker goes last, and only one opsim wrote
         _unlink_regular(folder / f"{MARKER}.tmp")
         if not kept:

@@ -36,13 +36,9 @@ _CLOCK = r"^([01]?\d|2[0-3]):[0-5]\d$|^24:00$"
 
 
 def _clock_text(value):
-    # YAML 1.1 reads an unquoted 16:00 as the base-60 integer 960: turn it back into "16:00"
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        value = f"{value // 60:02d}:{value % 60:02d}"
-    if not isinstance(value, str):
-        return value  # the string check names the type
-    if not re.fullmatch(_CLOCK, value.strip()):
-        raise ValueError(f"expected a clock time from 00:00 to 24:00, got {value[:20]!r}")
+    if not isinstance(value, str) or not re.fullmatch(_CLOCK, value.strip()):
+        shown = repr(value[:20]) if isinstance(value, str) else str(value)
+        raise ValueError(f"expected a clock time 'HH:MM' from 00:00 to 24:00, got {shown}")
     return value.strip().zfill(5)  # 7:00 -> 07:00
 
 
@@ -54,6 +50,13 @@ FIRST_START, LAST_START = dt.date(1970, 1, 1), dt.date(2200, 12, 31)
 """Calendar starts for which time-zone rules and timestamps are well defined."""
 MAX_COUNT = 10_000
 """Largest headcount of one role at one site and shift."""
+MAX_ITEMS = 1_000
+"""Most items in any list of the scenario (roles, classes, sites...): checks that pair
+classes with roles stay quick, and no real organisation comes near it."""
+MAX_STEPS = 20
+"""Most resolution steps of one incident class (escalation tiers rarely exceed five)."""
+MAX_HOLIDAYS = 5_000
+"""Most holidays of one site."""
 
 
 class FrozenDict(dict):
@@ -122,7 +125,9 @@ class Site(Model):
     id: Id
     name: str | None = None
     timezone: str = Field(description="IANA time zone, e.g. America/New_York.")
-    holidays: tuple[dt.date, ...] = Field((), description="Local dates with no shifts.")
+    holidays: tuple[dt.date, ...] = Field(
+        (), max_length=MAX_HOLIDAYS, description="Local dates with no shifts."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -181,7 +186,7 @@ class Role(Model):
         "all", description="Incident categories this role works."
     )
     hourly_cost: Number = Field(0, ge=0, description="Fully loaded cost per hour.")
-    staff: tuple[Staffing, ...] = Field(min_length=1)
+    staff: tuple[Staffing, ...] = Field(min_length=1, max_length=MAX_ITEMS)
 
     def works(self, category: str) -> bool:
         """Whether this role may work incidents of ``category``."""
@@ -285,7 +290,7 @@ class IncidentClass(Model):
     engage: tuple[Id, ...] | None = Field(
         None, description="Teams engaged; the escalation matrix's teams if absent."
     )
-    resolution: tuple[Step, ...] = Field(min_length=1)
+    resolution: tuple[Step, ...] = Field(min_length=1, max_length=MAX_STEPS)
     postmortem: Distribution | None = Field(None, description="Overrides the priority's.")
 
 
@@ -294,7 +299,7 @@ class Incidents(Model):
 
     rate_multiplier: Number = Field(1.0, gt=0, description="Scales every class's rate (growth).")
     profiles: Annotated[dict[Id, Profile], AfterValidator(_frozen)] = Field(default_factory=dict)
-    classes: tuple[IncidentClass, ...] = Field(min_length=1)
+    classes: tuple[IncidentClass, ...] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class Escalation(Model):
@@ -358,13 +363,13 @@ class Scenario(Model):
     name: str
     description: str = ""
     calendar: Calendar = Calendar()
-    sites: tuple[Site, ...] = Field(min_length=1)
-    teams: tuple[Team, ...] = Field(min_length=1)
-    tiers: tuple[Tier, ...] = Field(min_length=1)
-    shifts: tuple[Shift, ...] = Field(min_length=1)
-    roles: tuple[Role, ...] = Field(min_length=1)
-    priorities: tuple[Priority, ...] = Field(min_length=1)
-    services: tuple[Service, ...] = ()
+    sites: tuple[Site, ...] = Field(min_length=1, max_length=MAX_ITEMS)
+    teams: tuple[Team, ...] = Field(min_length=1, max_length=MAX_ITEMS)
+    tiers: tuple[Tier, ...] = Field(min_length=1, max_length=MAX_ITEMS)
+    shifts: tuple[Shift, ...] = Field(min_length=1, max_length=MAX_ITEMS)
+    roles: tuple[Role, ...] = Field(min_length=1, max_length=MAX_ITEMS)
+    priorities: tuple[Priority, ...] = Field(min_length=1, max_length=MAX_ITEMS)
+    services: tuple[Service, ...] = Field((), max_length=MAX_ITEMS)
     incidents: Incidents
     escalation: Escalation = Escalation()
     paging: Paging = Paging()

@@ -40,10 +40,15 @@ def build_staff(scenario: Scenario) -> Staff:
     """Name every person, lay out their shifts, and index the task pools."""
     people, person_role = [], []
     role_ids = tuple(r.id for r in scenario.roles)
+    sites, shifts = scenario.by_id("sites"), scenario.by_id("shifts")
+    schedules: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for r, role in enumerate(scenario.roles):
         for staffing in role.staff:
+            key = (staffing.shift, staffing.site)
+            if key not in schedules:  # everyone on one shift at one site shares a schedule
+                schedules[key] = shift_schedule(scenario, shifts[key[0]], sites[key[1]])
             for n in range(1, staffing.count + 1):
-                people.append(_person(scenario, role, staffing, n))
+                people.append(_person(role, staffing, n, list(schedules[key])))
                 person_role.append(r)
     pools: dict[tuple[int, ...], int] = {}
     role_index = {role: r for r, role in enumerate(role_ids)}
@@ -54,17 +59,15 @@ def build_staff(scenario: Scenario) -> Staff:
     return Staff(tuple(people), tuple(person_role), role_ids, ordered, plans)
 
 
-def _person(scenario: Scenario, role, staffing, n: int) -> PersonInfo:
-    site = scenario.by_id("sites")[staffing.site]
-    shift = scenario.by_id("shifts")[staffing.shift]
+def _person(role, staffing, n: int, shifts: list[tuple[float, float]]) -> PersonInfo:
     return PersonInfo(
-        name=f"{role.id}-{site.id}-{n}",
+        name=f"{role.id}-{staffing.site}-{n}",
         role=role.id,
         team=role.team,
-        site=site.id,
+        site=staffing.site,
         employment=role.employment,
         hourly_cost=role.hourly_cost,
-        shifts=shift_schedule(scenario, shift, site),
+        shifts=shifts,
     )
 
 

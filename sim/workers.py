@@ -28,6 +28,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from sim import interrupts
+
 PARENT_POLL_SECONDS = 0.25
 """How often a worker checks that its parent is still alive."""
 GRACE_SECONDS = 1.0
@@ -80,7 +82,10 @@ def map_in_workers(
     )
     futures: list[Future] = []
     try:
-        futures.extend(executor.submit(fn, *job) for job in jobs)
+        # workers start during submit(): a signal handled inside Python's fork hooks
+        # would only be printed, and the run would go on
+        with interrupts.held():
+            futures.extend(executor.submit(fn, *job) for job in jobs)
         results = _gather(futures)
         executor.shutdown()
     except BrokenProcessPool:

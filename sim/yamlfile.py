@@ -9,6 +9,7 @@ any real organisation and keep a wrong file from exhausting memory.
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,16 @@ def parse_yaml(text: str, source: str) -> Any:
     except yaml.YAMLError as exc:  # any other reader failure: still one line
         raise ScenarioError([f"{source}: not readable as YAML: {_one_line(exc)}"]) from None
     _no_surrogates(data, source)
+    return _unshared(data)
+
+
+def _unshared(data: Any) -> Any:
+    """A copy in which no list or mapping appears twice: an alias becomes a copy, so that a
+    ``--set`` on one class does not change every class that shared the aliased value."""
+    if isinstance(data, dict):
+        return {key: _unshared(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_unshared(value) for value in data]
     return data
 
 
@@ -134,6 +145,7 @@ def _marked(exc: yaml.MarkedYAMLError) -> str:
 
 _PLAIN = "scenario files hold mappings, lists, numbers, text, dates and true/false"
 _MERGE = "tag:yaml.org,2002:merge"
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 
 
 class _BadValue(yaml.constructor.ConstructorError):
@@ -141,13 +153,15 @@ class _BadValue(yaml.constructor.ConstructorError):
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader with bounds: no duplicate or non-text keys, bounded nesting and size, no
-    recursive aliases, real dates, and no tags beyond plain data."""
+    """SafeLoader with bounds: no duplicate or non-text keys, bounded nesting and size (an
+    alias counts as the values it repeats), no recursive aliases, real dates, no tags beyond
+    plain data, and no base-60 numbers (``7:00`` stays the text it looks like)."""
 
     def __init__(self, stream):
         super().__init__(stream)
-        self._depth = self._nodes = 0
+        self._depth = self._values = 0
         self._open_anchors: set[str] = set()
+        self._sizes: dict[str, int] = {}
 
     def compose_node(self, parent, index):
         event = self.peek_event()
@@ -155,22 +169,30 @@ class _StrictLoader(yaml.SafeLoader):
             if event.anchor in self._open_anchors:
                 problem = f"alias *{event.anchor} refers to a value that contains it"
                 raise _BadValue(None, None, problem, event.start_mark)
+            self._count(self._sizes.get(event.anchor, 1), event)
             return super().compose_node(parent, index)
         self._depth += 1
-        self._nodes += 1
         if self._depth > MAX_DEPTH:
             problem = f"nested more than {MAX_DEPTH} levels deep"
             raise _BadValue(None, None, problem, event.start_mark)
-        if self._nodes > MAX_VALUES:
-            problem = f"more than {MAX_VALUES:,} values; scenario files are smaller"
-            raise _BadValue(None, None, problem, event.start_mark)
+        before = self._values
+        self._count(1, event)
         if event.anchor is not None:
             self._open_anchors.add(event.anchor)
         try:
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
             self._open_anchors.discard(event.anchor)
+        if event.anchor is not None:
+            self._sizes[event.anchor] = self._values - before
+        return node
+
+    def _count(self, values: int, event) -> None:
+        self._values += values
+        if self._values > MAX_VALUES:
+            problem = f"more than {MAX_VALUES:,} values (aliases count as what they repeat)"
+            raise _BadValue(None, None, problem, event.start_mark)
 
     def construct_object(self, node, deep=False):
         # PyYAML's constructors raise bare ValueError, KeyError... for values such as
@@ -190,21 +212,44 @@ def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False
         raise _BadValue(None, None, f"{node.tag} needs a mapping", node.start_mark)
     keys = set()
     for key_node, _ in node.value:
-        if key_node.tag == _MERGE:
-            continue  # `<<: *defaults`: merged keys may be overridden here, not duplicated
-        if not isinstance(key_node, yaml.ScalarNode):
-            problem = "a key must be text, not a list or mapping"
-            raise _BadValue(None, None, problem, key_node.start_mark)
-        key = loader.construct_object(key_node, deep=deep)
-        if not isinstance(key, str):
-            problem = f"key {_short(key)} is not text (put it in quotes)"
-            raise _BadValue(None, None, problem, key_node.start_mark)
+        key = _MERGE if key_node.tag == _MERGE else _key(loader, key_node, deep)
         if key in keys:
             mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", mark)
+            shown = "<<" if key == _MERGE else repr(key)
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {shown}", mark)
         keys.add(key)
-    loader.flatten_mapping(node)
+    _merge(node)
     return loader.construct_mapping(node, deep)
+
+
+def _key(loader: yaml.SafeLoader, key_node: yaml.Node, deep: bool) -> str:
+    if not isinstance(key_node, yaml.ScalarNode):
+        problem = "a key must be text, not a list or mapping"
+        raise _BadValue(None, None, problem, key_node.start_mark)
+    key = loader.construct_object(key_node, deep=deep)
+    if not isinstance(key, str):
+        problem = f"key {_short(key)} is not text (put it in quotes)"
+        raise _BadValue(None, None, problem, key_node.start_mark)
+    return key
+
+
+def _merge(node: yaml.MappingNode) -> None:
+    """Merge keys as YAML defines them: the mapping's own keys win, then earlier merged
+    mappings over later ones (PyYAML 6.0.4 lets later ones win)."""
+    own, merged = [], []
+    for key_node, value_node in node.value:
+        if key_node.tag != _MERGE:
+            own.append((key_node, value_node))
+            continue
+        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                problem = "'<<' merges a mapping or a list of mappings"
+                raise _BadValue(None, None, problem, source.start_mark)
+            _merge(source)
+        for source in reversed(sources):  # the last pair of a key wins when constructed
+            merged.extend(source.value)
+    node.value = merged + own
 
 
 def _short(value: Any) -> str:
@@ -225,6 +270,25 @@ def _unsupported(loader: yaml.SafeLoader, node: yaml.Node):
     raise _BadValue(None, None, f"unsupported YAML tag {node.tag} ({_PLAIN})", node.start_mark)
 
 
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT, _FLOAT)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+# YAML 1.2 numbers: no base-60 (7:00 is text), and 1e3 is a number
+_StrictLoader.add_implicit_resolver(
+    _INT,
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+_StrictLoader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 for _tag in ("binary", "set", "omap", "pairs"):

@@ -278,3 +278,33 @@ def test_a_second_run_on_the_same_out_is_told_not_discarded(tmp_path):
         first.communicate(timeout=60)
     assert second.returncode == 2
     assert f"error: --out {out}: another opsim run is writing it (pid {first.pid}" in err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_that_cannot_be_written_is_one_line_and_exit_1():
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "sim", "validate", str(MMC)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert done.stderr == "error: cannot write the output: No space left on device\n"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_bad_input_is_exit_2_even_when_its_message_cannot_be_written(tmp_path):
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "sim", "validate", str(MMC), "--set", "calendar.days=-1"],
+            stdout=subprocess.PIPE,
+            stderr=full,
+            cwd=REPO,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 2

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-
 import pytest
 
 from sim import folder_swap
-from sim.folder_swap import signals_deferred, swap_in
+from sim.folder_swap import swap_in
 
 
 def _folder(path, text):
@@ -41,21 +37,3 @@ def test_without_exchange_the_old_folder_goes_aside(tmp_path, monkeypatch):
     assert old == tmp_path / "aside"
     assert (out / "f.txt").read_text() == "new"
     assert (old / "f.txt").read_text() == "old"
-
-
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_signals_wait_for_the_end_of_the_block(signum):
-    seen = []
-    previous = signal.signal(signal.SIGTERM, lambda n, f: seen.append(("handled", n)))
-    expected = (
-        pytest.raises(KeyboardInterrupt) if signum == signal.SIGINT else contextlib.nullcontext()
-    )
-    try:
-        with expected, signals_deferred():
-            os.kill(os.getpid(), signum)
-            seen.append("block finished")
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    assert seen[0] == "block finished"
-    if signum == signal.SIGTERM:
-        assert seen[1:] == [("handled", signal.SIGTERM)]

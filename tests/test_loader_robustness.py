@@ -317,3 +317,48 @@ def test_long_id_lists_are_shortened_in_messages(mmc_data, write_scenario):
     path = write_scenario(mmc_data)
     (line,) = _error(path).problems
     assert line.endswith("team-11 and 18 more)")
+
+
+def test_set_on_a_class_that_shared_an_alias_changes_that_class_only(mmc_data, write_scenario):
+    text = (
+        "extends: base.yaml\n"
+        "incidents:\n"
+        "  classes:\n"
+        "    - {id: work, resolution: &steps [{tier: L1, effort: 20}]}\n"
+        "    - {id: other, priority: P1, category: any, rate_per_day: 1, resolution: *steps}\n"
+    )
+    write_scenario(mmc_data, "base.yaml")
+    path = write_scenario(text, "child.yaml")
+    scenario = load_scenario(path, ["incidents.classes.other.resolution.0.effort=5"])
+    work, other = scenario.incidents.classes
+    assert (work.resolution[0].effort.mean, other.resolution[0].effort.mean) == (20, 5)
+
+
+def test_a_duplicate_id_is_reported_through_extends(mmc_data, write_scenario):
+    write_scenario(mmc_data, "base.yaml")
+    text = (
+        "extends: base.yaml\n"
+        "shifts:\n"
+        "  - {id: night, start: '22:00', end: '06:00'}\n"
+        "  - {id: night, start: '08:00', end: '16:00'}\n"
+    )
+    path = write_scenario(text, "child.yaml")
+    assert f"{path}: shifts: id 'night' is defined 2 times" in _error(path).problems
+
+
+def test_a_profile_that_piles_a_week_into_a_short_horizon_counts_fully(mmc_data, write_scenario):
+    mmc_data["calendar"].update(days=1, warmup_days=0)
+    mmc_data["incidents"]["profiles"] = {"peak": {"weekly": [1] + [0] * 167}}
+    mmc_data["incidents"]["classes"][0].update(profile="peak", rate_per_day=100_000)
+    path = write_scenario(mmc_data)  # 100,000 a day on average: 700,000 in Monday's first hour
+    (line,) = _error(path, ["incidents.classes.work.rate_per_day=300000"]).problems
+    assert "about 2,100,000 incidents expected per replication over 1 day" in line
+    assert bounds.expected_incidents(load_scenario(path)) == pytest.approx(700_000)
+
+
+def test_lists_longer_than_any_organisation_are_refused(mmc_data, write_scenario):
+    mmc_data["teams"] = [{"id": f"t{i}"} for i in range(1001)]
+    mmc_data["roles"][0]["team"] = "t0"
+    path = write_scenario(mmc_data)
+    (line,) = _error(path).problems
+    assert line.startswith(f"{path}: teams: List should have at most 1000 items")

@@ -42,7 +42,7 @@ def _write(out: Path, tag: str, protect=()) -> None:
 
 def _tag(out: Path) -> str | None:
     """The tag of the complete results in ``out`` (all files agree and match the marker)."""
-    assert owned_folder._ownership_problem(out, FILES) is None
+    assert owned_folder._ownership_problem(out) is None
     marker = json.loads((out / MARKER).read_text())
     assert marker["state"] == "complete"
     assert sorted(marker["files"]) == sorted(FILES)
@@ -103,26 +103,11 @@ def _legacy(out: Path) -> None:
     os.utime(out / "a.csv", ns=(1_000_000_000, 1_000_000_000))
 
 
-def test_results_written_before_markers_existed_are_recognised(tmp_path):
-    _legacy(tmp_path / "out")
-    _write(tmp_path / "out", "new")
-    assert _tag(tmp_path / "out") == "new"
-
-
-def test_results_from_before_markers_edited_since_are_refused(tmp_path):
+def test_results_of_opsim_0_1_have_no_proof_and_are_refused(tmp_path):
     out = tmp_path / "out"
     _legacy(out)
-    os.utime(out / "a.csv", ns=(4_000_000_000_000_000_000, 4_000_000_000_000_000_000))
-    assert "a.csv (changed)" in _refused(out)
-
-
-def test_results_from_before_markers_with_a_link_are_refused(tmp_path):
-    out = tmp_path / "out"
-    _legacy(out)
-    (tmp_path / "precious.txt").write_text("mine")
-    (out / "b.csv").symlink_to(tmp_path / "precious.txt")
-    assert "b.csv (changed)" in _refused(out)
-    assert (out / "b.csv").is_symlink()
+    assert "holds results of opsim 0.1.0, which left no proof" in _refused(out)
+    assert (out / "a.csv").read_text() == "old"
 
 
 # --------------------------------------------------------------------------- refusals
@@ -190,7 +175,8 @@ def test_a_folder_where_opsim_wrote_a_file_is_refused(tmp_path):
     (out / "a.csv").unlink()
     (out / "a.csv").mkdir()
     (out / "a.csv" / "inner.txt").write_text("x")
-    assert "a.csv (changed)" in _refused(out)
+    assert "a.csv (not a regular file)" in _refused(out)
+    assert (out / "a.csv" / "inner.txt").read_text() == "x"
 
 
 def test_a_file_is_not_a_folder(tmp_path):
@@ -342,28 +328,17 @@ _EXPECTED = {  # what --out holds once a run killed at each stage is followed by
 }
 
 
-def _old_results(out: Path, kind: str) -> None:
-    if kind == "marked":
-        _write(out, "old")
-        return
-    out.mkdir()  # as opsim 0.1.0 wrote them: no marker, manifest.json last
-    for name in ("a.csv", "b.csv"):
-        (out / name).write_text(f"old:{name}\n")
-    (out / "manifest.json").write_text(json.dumps({"package": "opsim", "version": "0.1.0"}))
-
-
 def _content(out: Path) -> str:
     return (out / "a.csv").read_text().split(":")[0]
 
 
-@pytest.mark.parametrize("kind", ["marked", "legacy"])
 @pytest.mark.parametrize("swap", ["swap", "two-step"])
 @pytest.mark.parametrize("stage", _STAGES)
-def test_a_run_killed_at_any_step_leaves_complete_results(tmp_path, stage, swap, kind):
+def test_a_run_killed_at_any_step_leaves_complete_results(tmp_path, stage, swap):
     if swap == "swap" and stage.startswith("rename"):
         pytest.skip("an atomic swap renames nothing")
     out = tmp_path / "out"
-    _old_results(out, kind)
+    _write(out, "old")
     done = subprocess.run(
         [sys.executable, "-c", _KILLER.format(repo=str(REPO)), stage, swap, str(out)],
         capture_output=True,
@@ -379,7 +354,7 @@ def test_a_run_killed_at_any_step_leaves_complete_results(tmp_path, stage, swap,
         assert _content(out) == expected
     with claim(out, [], FILES) as folder:  # the next run on the same folder
         assert _content(out) == expected
-        assert owned_folder._ownership_problem(out, FILES) is None
+        assert owned_folder._ownership_problem(out) is None
         assert not any("left" in note for note in folder.notes), folder.notes
     assert _hidden(tmp_path) == []
 
@@ -503,12 +478,11 @@ def test_a_signal_during_the_swap_is_delivered_after_it(tmp_path, monkeypatch):
     assert _hidden(tmp_path) == []
 
 
-def test_a_marker_name_opsim_did_not_write_is_the_users(tmp_path):
+def test_an_entry_named_like_the_marker_is_no_proof(tmp_path):
     out = tmp_path / "out"
-    _legacy(out)
-    (out / MARKER).mkdir()
+    (out / MARKER).mkdir(parents=True)
     (out / MARKER / "thesis.tex").write_text("mine")
-    assert f"{MARKER} (not written by opsim)" in _refused(out)
+    assert "is a folder opsim did not write" in _refused(out)
     assert (out / MARKER / "thesis.tex").read_text() == "mine"
 
 
@@ -518,12 +492,58 @@ def test_a_link_to_nothing_is_refused(tmp_path):
     assert not (tmp_path / "nowhere").exists()
 
 
-def test_results_moved_aside_before_markers_existed_are_put_back(tmp_path):
-    aside = tmp_path / ".out.opsim-old-123-abcdef01"
-    _legacy(aside)
+def test_results_moved_aside_by_a_killed_run_are_put_back(tmp_path):
+    _write(tmp_path / "out", "old")
+    (tmp_path / "out").rename(tmp_path / ".out.opsim-old-123-abcdef01")
     with claim(tmp_path / "out", [], FILES) as folder:
-        assert (tmp_path / "out" / "a.csv").read_text() == "old"
+        assert _tag(tmp_path / "out") == "old"
         assert folder.notes == [
             f"restored {tmp_path / 'out'} from a run that was killed while replacing it"
         ]
     assert _hidden(tmp_path) == []
+
+
+def test_results_whose_names_look_like_leftovers_of_another_folder_are_kept(tmp_path):
+    # each was an --out of its own, before such names were refused: not a leftover of "out"
+    for name in (".out.opsim-new-1-aaaaaaaa", ".out.opsim-old-2-bbbbbbbb"):
+        with claim(tmp_path / "elsewhere", [], FILES) as folder:
+            folder.replace(_writer(name))
+        (tmp_path / "elsewhere").rename(tmp_path / name)
+    _write(tmp_path / "out", "new")
+    assert _tag(tmp_path / ".out.opsim-new-1-aaaaaaaa") == ".out.opsim-new-1-aaaaaaaa"
+    assert _tag(tmp_path / ".out.opsim-old-2-bbbbbbbb") == ".out.opsim-old-2-bbbbbbbb"
+    assert _tag(tmp_path / "out") == "new"
+
+
+@pytest.mark.parametrize(
+    "name", [".out.opsim-new-1-aaaaaaaa", ".x.opsim-old-22-0123abcd", ".out.opsim-lock"]
+)
+def test_names_of_opsims_hidden_files_are_refused(tmp_path, name):
+    assert "belong to opsim's own hidden files" in _refused(tmp_path / name)
+
+
+def test_the_new_results_keep_the_old_folders_group(tmp_path):
+    out = tmp_path / "out"
+    _write(out, "old")
+    os.chown(out, -1, 100)
+    if out.stat().st_gid != 100:
+        pytest.skip("cannot give the folder another group here")
+    _write(out, "new")
+    assert out.stat().st_gid == 100
+
+
+def test_another_users_lock_file_is_opened_for_reading(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    lock = tmp_path / ".out.opsim-lock"
+    lock.write_text("")
+    real_open = os.open
+
+    def no_writing(path, flags, *args):
+        if Path(path) == lock and flags & os.O_RDWR:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", no_writing)
+    with claim(out, [], FILES) as folder:
+        folder.replace(_writer("new"))
+    assert _tag(out) == "new"

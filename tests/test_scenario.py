@@ -130,17 +130,19 @@ def test_a_target_band_must_not_be_upside_down(mmc_data):
     assert line.endswith("targets.utilization: low (1.0) must not exceed high (0.0)")
 
 
-@pytest.mark.parametrize(("given", "read"), [("7:00", "07:00"), (420, "07:00"), ("24:00", "24:00")])
+@pytest.mark.parametrize(
+    ("given", "read"), [("7:00", "07:00"), ("16:00", "16:00"), ("24:00", "24:00")]
+)
 def test_clock_times(mmc_data, given, read):
     mmc_data["shifts"][0]["start"] = given
     assert validate(mmc_data).shifts[0].start == read
 
 
-@pytest.mark.parametrize("given", ["25:00", 1500, "7", "07:60"])
+@pytest.mark.parametrize("given", ["25:00", 8, 420, "7", "07:60", "1:00:00", "-1:00"])
 def test_impossible_clock_times_say_what_is_expected(mmc_data, given):
     mmc_data["shifts"][0]["start"] = given
     (line,) = _problems(mmc_data)
-    assert "expected a clock time from 00:00 to 24:00" in line
+    assert "expected a clock time 'HH:MM' from 00:00 to 24:00" in line
 
 
 @pytest.mark.parametrize("weights", [[5e-324] + [0] * 23, [1.7e308, 1.7e308] + [0] * 22])

@@ -78,12 +78,45 @@ def test_an_alias_inside_its_own_anchor_is_refused(tmp_path):
     assert "refers to a value that contains it" in _problem(path)
 
 
-def test_billion_laughs_is_read_without_copying(tmp_path):
+def _laughs(levels: int) -> bytes:
     lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    for i in range(1, 30):
+    for i in range(1, levels):
         lines.append(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]")
-    data = read_yaml(_write(tmp_path, "\n".join(lines).encode()))
-    assert data["a29"][0] is data["a29"][1]  # shared, not 9**29 copies
+    return "\n".join(lines).encode()
+
+
+def test_billion_laughs_is_refused_by_the_value_bound(tmp_path):
+    line = _problem(_write(tmp_path, _laughs(30)))  # 9**30 values once aliases repeat
+    assert f"more than {MAX_VALUES:,} values (aliases count as what they repeat)" in line
+
+
+def test_aliases_below_the_bound_become_copies(tmp_path):
+    data = read_yaml(_write(tmp_path, _laughs(3)))  # 9 + 81 + 729 values and lists
+    assert data["a2"][0] == data["a1"] and data["a2"][0] is not data["a2"][1]
+
+
+def test_merge_keys_let_earlier_mappings_win_and_own_keys_win_over_all(tmp_path):
+    text = b"a: &a {x: 1, y: 1}\nb: &b {x: 2, z: 2}\nc: {<<: [*a, *b], z: 3}\n"
+    assert read_yaml(_write(tmp_path, text))["c"] == {"x": 1, "y": 1, "z": 3}
+
+
+def test_two_merge_keys_in_one_mapping_are_a_duplicate(tmp_path):
+    path = _write(tmp_path, b"a: &a {x: 1}\nc: {<<: *a, <<: *a}\n")
+    assert _problem(path).endswith("duplicate key <<")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("7:00", "7:00"),
+        ("1e3", 1000.0),
+        ("-2.5E-3", -0.0025),
+        ("1_000", 1000),
+        ("190:20:30", "190:20:30"),
+    ],
+)
+def test_numbers_as_yaml_1_2_reads_them(tmp_path, text, value):
+    assert read_yaml(_write(tmp_path, f"v: {text}\n".encode()))["v"] == value
 
 
 @pytest.mark.parametrize(
