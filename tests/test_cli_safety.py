@@ -207,16 +207,22 @@ def _zombie(pid: int) -> bool:
         return True
 
 
-def _quick_run(out: Path) -> None:
-    """A complete two-day run into ``out``, as its own process."""
-    done = subprocess.run(
-        [sys.executable, "-m", "sim", "run", str(MMC), *QUICK, "--out", str(out)],
+def _finished(*args: str, stdout=subprocess.PIPE, stderr=subprocess.PIPE):
+    """``opsim ARGS`` run to its end as its own process."""
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args],
         cwd=REPO,
-        capture_output=True,
+        stdout=stdout,
+        stderr=stderr,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def _quick_run(out: Path) -> None:
+    """A complete two-day run into ``out``, as its own process."""
+    done = _finished("run", str(MMC), *QUICK, "--out", str(out))
     assert done.returncode == 0, done.stderr
 
 
@@ -283,15 +289,7 @@ def test_a_second_run_on_the_same_out_is_told_not_discarded(tmp_path):
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_output_that_cannot_be_written_is_one_line_and_exit_1():
     with open("/dev/full", "w") as full:
-        done = subprocess.run(
-            [sys.executable, "-m", "sim", "validate", str(MMC)],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=REPO,
-            timeout=120,
-            check=False,
-        )
+        done = _finished("validate", str(MMC), stdout=full)
     assert done.returncode == 1
     assert done.stderr == "error: cannot write the output: No space left on device\n"
 
@@ -299,12 +297,5 @@ def test_output_that_cannot_be_written_is_one_line_and_exit_1():
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_bad_input_is_exit_2_even_when_its_message_cannot_be_written(tmp_path):
     with open("/dev/full", "w") as full:
-        done = subprocess.run(
-            [sys.executable, "-m", "sim", "validate", str(MMC), "--set", "calendar.days=-1"],
-            stdout=subprocess.PIPE,
-            stderr=full,
-            cwd=REPO,
-            timeout=120,
-            check=False,
-        )
+        done = _finished("validate", str(MMC), "--set", "calendar.days=-1", stderr=full)
     assert done.returncode == 2
