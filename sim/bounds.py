@@ -50,10 +50,10 @@ def bound_problems(s: Scenario) -> list[str]:
             f"{people * s.calendar.days:,} person-days of shifts; the bound is "
             f"{MAX_PERSON_DAYS:,} (shorten calendar.days or split the organisation)"
         )
-    expected = expected_incidents(s)
+    expected = expected_incidents(s, ceiling=True)
     if expected > MAX_INCIDENTS:
         found.append(
-            f"incidents: about {expected:,.0f} incidents expected per replication over "
+            f"incidents: up to about {expected:,.0f} incidents expected per replication over "
             f"{_days(s.calendar.days)}; opsim simulates at most {MAX_INCIDENTS:,} "
             "(lower rate_per_day or rate_multiplier, or shorten calendar.days)"
         )
@@ -82,13 +82,14 @@ def run_problems(
         at_once = min(workers, replications)
         found.append(
             f"this run may need about {need / 2**30:,.1f} GiB of memory ({at_once} "
-            f"replications at once of about {expected_incidents(s):,.0f} incidents each), more "
+            f"replications at once of up to about {expected_incidents(s, ceiling=True):,.0f} "
+            "incidents each), more "
             f"than this machine's {memory / 2**30:,.1f} GiB: use fewer --workers, fewer "
             "replications or a shorter horizon"
         )
     if replications > MAX_REPLICATIONS:
         found.append(f"--replications {replications:,}: at most {MAX_REPLICATIONS:,}")
-    kept = expected_incidents(s) * replications
+    kept = expected_incidents(s, ceiling=True) * replications
     if keep_incidents and kept > MAX_KEPT_INCIDENTS:
         found.append(
             f"the incident table would hold about {kept:,.0f} rows ({replications:,} "
@@ -113,29 +114,35 @@ def physical_memory() -> int | None:
 def _peak_memory(s: Scenario, replications: int, keep_incidents: bool, workers: int) -> float:
     steps = max(len(cls.resolution) for cls in s.incidents.classes)
     per_incident = BYTES_PER_INCIDENT + BYTES_PER_STEP * steps
-    at_once = min(workers, replications) * expected_incidents(s) * per_incident
-    kept = expected_incidents(s) * replications * BYTES_PER_KEPT_ROW if keep_incidents else 0
+    incidents = expected_incidents(s, ceiling=True)
+    at_once = min(workers, replications) * incidents * per_incident
+    kept = incidents * replications * BYTES_PER_KEPT_ROW if keep_incidents else 0
     return at_once + kept
 
 
-def expected_incidents(s: Scenario) -> float:
-    """Mean number of incidents in one replication.
+def expected_incidents(s: Scenario, ceiling: bool = False) -> float:
+    """Mean number of incidents in one replication (or, with ``ceiling``, a bound on it).
 
     A profile's weights average 1 over a week, but a horizon that is not whole weeks
-    can catch its busy hours only: the part week is summed hour by hour (in the
-    profile's time zone at the start; daylight saving moves it by an hour at most).
+    can catch its busy hours only: the part week is summed hour by hour, counted
+    from the profile's local hour at the start. Daylight saving (and half-hour
+    zones) can move the true local hour one either way; ``ceiling`` takes the
+    largest weight within that hour's reach, so no profile slips past a bound.
     """
-    hours = s.calendar.days * 24
-    weeks, rest = divmod(hours, 168)
+    weeks, rest = divmod(s.calendar.days * 24, 168)
     total = 0.0
     for cls in s.incidents.classes:
         per_hour = cls.rate_per_day * s.incidents.rate_multiplier / 24
         if cls.profile is None:
-            total += per_hour * hours
+            total += per_hour * (weeks * 168 + rest)
             continue
         profile = s.incidents.profiles[cls.profile]
-        weights, first = profile.hour_of_week_weights(), _first_hour_of_week(s, profile)
-        total += per_hour * (weeks * 168 + sum(weights[(first + k) % 168] for k in range(rest)))
+        weights = profile.hour_of_week_weights()
+        if ceiling:
+            weights = [max(weights[j - 1], weights[j], weights[(j + 1) % 168]) for j in range(168)]
+        first = _first_hour_of_week(s, profile)
+        part = sum(weights[(first + k) % 168] for k in range(rest))
+        total += per_hour * (weeks * sum(weights) + part)
     return total
 
 

@@ -43,6 +43,8 @@ class Stopped(BaseException):
 def console() -> None:
     """The ``opsim`` command: run :func:`main` and exit with its status."""
     status = main()
+    for signum in interrupts.HELD:  # done: a late signal must not make a finished run look killed
+        signal.signal(signum, signal.SIG_IGN)
     if status in (INTERRUPTED, STOPPED):
         # A worker killed while it sent a result can leave the pool's reader thread
         # waiting forever, and Python waits for that thread at exit: leave at once.
@@ -233,16 +235,23 @@ def _run(args) -> int:
         except (WorkerDied, MemoryError, OSError) as exc:  # the machine failed, not the input
             _tell(f"error: {_failure(exc, folder)}{_kept(folder)}")
             return FAILED
+    try:
+        _print_scorecard(args, scenario, result, wall)
+    except (KeyboardInterrupt, Stopped) as exc:  # the results may be written already: say so
+        return _interrupted(exc, folder)
+    return 0
+
+
+def _print_scorecard(args, scenario: Scenario, result, wall: float) -> None:
+    from sim.scorecard import render, scorecard
+
     title = (
         f"{scenario.name}: {_plural(args.replications, 'replication')} x "
         f"{_plural(scenario.calendar.days, 'day')}, seed {args.seed}, {wall:.1f} s"
     )
-    from sim.scorecard import render, scorecard
-
     print(render(scorecard(result.summary, scenario), title))
-    if folder is not None:
+    if args.out is not None:
         print("\n" + printable(f"results written to {args.out.rstrip('/')}/"))
-    return 0
 
 
 def _simulate_and_write(args, scenario: Scenario, folder):

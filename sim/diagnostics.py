@@ -79,6 +79,7 @@ _YAML_WORDS = (
     (re.compile(r"valid dictionary( or object to extract fields from)?"), "mapping (key: value)"),
     (re.compile(r"\bTuple\b"), "List"),
     (re.compile(r"\btuple\b"), "list"),
+    (re.compile(r" after validation"), ""),
 )
 
 

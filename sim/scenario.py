@@ -9,6 +9,7 @@ path.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from typing import Annotated, Literal
@@ -381,10 +382,9 @@ class Scenario(Model):
         from sim.bounds import bound_problems
         from sim.references import reference_problems, staffing_problems
 
+        # who-can-work checks and bounds read through the references: they must resolve
         found = reference_problems(self.model_dump(by_alias=True, exclude_none=True))
-        # who-can-work checks only make sense once every reference resolves
-        found = found or staffing_problems(self)
-        found += bound_problems(self)
+        found = found or staffing_problems(self) + bound_problems(self)
         if found:
             raise ValueError("\n".join(found))
         return self
@@ -426,16 +426,36 @@ class Scenario(Model):
         Roles in the engaged teams are preferred; when none of them holds the
         tier the incident escalates beyond the matrix to any team that does.
         """
-        able = [r for r in self.roles if tier in r.tiers and r.works(cls.category)]
+        key = (tier, cls.category, self.engaged_teams(cls), None if only is None else tuple(only))
+        if key not in self._eligible:  # classes share few keys; a scenario may have thousands
+            self._eligible[key] = self._eligible_roles(*key)
+        return self._eligible[key]
+
+    def _eligible_roles(self, tier, category, engaged, only) -> tuple[str, ...]:
+        able = [r for r in self._tier_holders.get(tier, ()) if r.works(category)]
         if only is not None:
             named = set(only)
             able = [r for r in able if r.id in named]
         else:
-            engaged = set(self.engaged_teams(cls))
             able = [r for r in able if r.team in engaged] or able
-        order = {t.id: i for i, t in enumerate(self.tiers)}
-        able.sort(key=lambda r: (max(order.get(t, 0) for t in r.tiers), r.hourly_cost))
         return tuple(r.id for r in able)
+
+    @functools.cached_property
+    def _tier_holders(self) -> dict[str, list[Role]]:
+        """Roles holding each tier, most junior (lowest top tier) then cheapest first."""
+        order = {t.id: i for i, t in enumerate(self.tiers)}
+        ranked = sorted(
+            self.roles, key=lambda r: (max(order.get(t, 0) for t in r.tiers), r.hourly_cost)
+        )
+        holders: dict[str, list[Role]] = {}
+        for role in ranked:
+            for tier in dict.fromkeys(role.tiers):
+                holders.setdefault(tier, []).append(role)
+        return holders
+
+    @functools.cached_property
+    def _eligible(self) -> dict[tuple, tuple[str, ...]]:
+        return {}
 
     def headcount(self, role: Role) -> int:
         """People in a role across sites."""

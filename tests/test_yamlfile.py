@@ -109,10 +109,22 @@ def test_two_merge_keys_in_one_mapping_are_a_duplicate(tmp_path):
     ("text", "value"),
     [
         ("7:00", "7:00"),
+        ("190:20:30", "190:20:30"),
+        ("010", 10),
+        ("08", 8),
+        ("0o17", 15),
+        ("0x1F", 31),
+        ("-12", -12),
         ("1e3", 1000.0),
         ("-2.5E-3", -0.0025),
-        ("1_000", 1000),
-        ("190:20:30", "190:20:30"),
+        (".5", 0.5),
+        ("-.inf", float("-inf")),
+        ("1_000", "1_000"),
+        ("0b11", "0b11"),
+        ("yes", "yes"),
+        ("off", "off"),
+        ("true", True),
+        ("False", False),
     ],
 )
 def test_numbers_as_yaml_1_2_reads_them(tmp_path, text, value):
@@ -121,7 +133,7 @@ def test_numbers_as_yaml_1_2_reads_them(tmp_path, text, value):
 
 @pytest.mark.parametrize(
     ("text", "key"),
-    [("1: x\n", "1"), ("yes: x\n", "True"), ("~: x\n", "None"), ("2027-01-04: x\n", "datetime")],
+    [("1: x\n", "1"), ("true: x\n", "True"), ("~: x\n", "None"), ("2027-01-04: x\n", "datetime")],
 )
 def test_keys_must_be_text(tmp_path, text, key):
     path = _write(tmp_path, text.encode())
