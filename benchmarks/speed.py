@@ -35,9 +35,9 @@ MMC = ROOT / "scenarios" / "validation" / "mmc.yaml"
 def _opsim_case(path: str, scale: int, days: int) -> dict:
     import numpy as np
 
-    from sim.loader import load_scenario
-    from sim.model import simulate_record
-    from sim.staff import build_staff
+    from sim.model.ops_model import simulate_record
+    from sim.model.staff import build_staff
+    from sim.scenario.loader import load_scenario
 
     scenario = load_scenario(path, {"calendar.days": days})
     if scale != 1:
@@ -62,7 +62,7 @@ def scale_organisation(scenario, factor: int):
 def _ciw_case(path: str, days: int) -> dict:
     import ciw
 
-    from sim.loader import load_scenario
+    from sim.scenario.loader import load_scenario
 
     s = load_scenario(path, {"calendar.days": days})
     cls = s.incidents.classes[0]
@@ -89,7 +89,7 @@ def _validation_case(roles: int, steps: int) -> dict:
 
     import yaml
 
-    from sim.loader import load_scenario
+    from sim.scenario.loader import load_scenario
 
     data = yaml.safe_load(MMC.read_text())
     data["roles"] = [

@@ -14,21 +14,19 @@ Ctrl-C, before numpy, pandas and scipy have loaded.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 
 __version__ = "0.2.0"
 
 _HOMES = {
-    "ExperimentResult": "sim.experiment",
-    "Replication": "sim.experiment",
-    "run_experiment": "sim.experiment",
-    "simulate": "sim.experiment",
+    "ExperimentResult": "sim.experiments.experiment",
+    "Replication": "sim.experiments.experiment",
+    "run_experiment": "sim.experiments.experiment",
+    "simulate": "sim.experiments.experiment",
     "ScenarioError": "sim.errors",
-    "load_scenario": "sim.loader",
-    "Scenario": "sim.scenario",
-    "render": "sim.scorecard",
-    "scorecard": "sim.scorecard",
+    "load_scenario": "sim.scenario.loader",
+    "Scenario": "sim.scenario.schema",
+    "render": "sim.analysis.scorecard",
+    "scorecard": "sim.analysis.scorecard",
 }
 __all__ = sorted(_HOMES)
 
@@ -43,21 +41,3 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_HOMES})
-
-
-class _Package(types.ModuleType):
-    """The package, whose API names win over submodules of the same name.
-
-    Importing ``sim.scorecard`` would otherwise replace the function
-    ``sim.scorecard`` by its module. As before imports were lazy, ``sim.scorecard``
-    is the function; the module is ``sys.modules["sim.scorecard"]``, and
-    ``from sim.scorecard import render`` works as usual.
-    """
-
-    def __setattr__(self, name: str, value) -> None:
-        if name in _HOMES and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

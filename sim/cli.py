@@ -22,13 +22,15 @@ from typing import TYPE_CHECKING
 
 # Light modules only: numpy, pandas and scipy load inside main(), where a Ctrl-C
 # during their import is handled like any other.
-from sim import __version__, bounds, interrupts
+from sim import __version__
 from sim.errors import FolderRefused, ScenarioError, printable
-from sim.owned_folder import claim
-from sim.workers import WorkerDied
+from sim.experiments import interrupts
+from sim.experiments.owned_folder import claim
+from sim.experiments.workers import WorkerDied
+from sim.scenario import bounds
 
 if TYPE_CHECKING:
-    from sim.scenario import Scenario
+    from sim.scenario.schema import Scenario
 
 BAD_INPUT = 2
 FAILED = 1
@@ -97,7 +99,12 @@ def _import_the_model() -> None:
     """Import numpy, pandas and scipy with Ctrl-C held: inside a compiled module's
     import an interrupt turns into an ImportError with a traceback."""
     with interrupts.held():
-        for module in ("sim.experiment", "sim.loader", "sim.results", "sim.scorecard"):
+        for module in (
+            "sim.experiments.experiment",
+            "sim.scenario.loader",
+            "sim.experiments.results",
+            "sim.analysis.scorecard",
+        ):
             importlib.import_module(module)
 
 
@@ -124,7 +131,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from sim.experiment import DEFAULT_REPLICATIONS, DEFAULT_SEED
+    from sim.experiments.experiment import DEFAULT_REPLICATIONS, DEFAULT_SEED
 
     parser = _Parser(
         prog="opsim",
@@ -201,7 +208,7 @@ def _whole(low: int, what: str, high: int | None = None):
 
 
 def _load(args) -> tuple[Scenario, tuple[Path, ...]]:
-    from sim.loader import load_with_sources
+    from sim.scenario.loader import load_with_sources
 
     overrides = list(args.overrides)
     if getattr(args, "days", None):
@@ -210,7 +217,7 @@ def _load(args) -> tuple[Scenario, tuple[Path, ...]]:
 
 
 def _warn(scenario: Scenario, source: Path) -> None:
-    from sim import feasibility
+    from sim.analysis import feasibility
 
     for warning in feasibility.warnings(scenario):
         _tell(f"warning: {source}: {warning}")
@@ -224,7 +231,7 @@ def _run(args) -> int:
     if problems:
         raise ScenarioError([f"{args.scenario}: {p}" for p in problems])
     _warn(scenario, args.scenario)
-    from sim.results import RESULT_FILES
+    from sim.experiments.results import RESULT_FILES
 
     out = claim(args.out, sources, RESULT_FILES) if args.out is not None else None
     with out or contextlib.nullcontext() as folder:
@@ -243,7 +250,7 @@ def _run(args) -> int:
 
 
 def _print_scorecard(args, scenario: Scenario, result, wall: float) -> None:
-    from sim.scorecard import render, scorecard
+    from sim.analysis.scorecard import render, scorecard
 
     title = (
         f"{scenario.name}: {_plural(args.replications, 'replication')} x "
@@ -255,8 +262,8 @@ def _print_scorecard(args, scenario: Scenario, result, wall: float) -> None:
 
 
 def _simulate_and_write(args, scenario: Scenario, folder):
-    from sim.experiment import run_experiment
-    from sim.results import write_files
+    from sim.experiments.experiment import run_experiment
+    from sim.experiments.results import write_files
 
     began = time.perf_counter()
     keep = not args.no_incidents
@@ -340,7 +347,7 @@ def _validate(args) -> int:
 
 
 def _schema(args) -> int:
-    from sim.loader import scenario_json_schema
+    from sim.scenario.loader import scenario_json_schema
 
     print(json.dumps(scenario_json_schema(), indent=2))
     return 0

@@ -6,8 +6,8 @@ import copy
 
 import numpy as np
 
-from sim.arrivals import Workload
-from sim.loader import deep_merge, validate
+from sim.model.arrivals import Workload
+from sim.scenario.loader import deep_merge, validate
 
 TINY = {
     "name": "tiny",

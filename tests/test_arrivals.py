@@ -1,4 +1,4 @@
-"""Tests for sim.arrivals: Poisson arrival times, profiles, workload draws, named streams."""
+"""Tests for sim.model.arrivals: Poisson arrival times, profiles, workload draws, named streams."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.arrivals import draw_workload, hourly_rates, poisson_times
-from sim.randomness import replication_seeds, stream
-from sim.scenario import Scenario
+from sim.model.arrivals import draw_workload, hourly_rates, poisson_times
+from sim.model.randomness import replication_seeds, stream
+from sim.scenario.schema import Scenario
 
 Z = float(stats.norm.ppf(1 - 0.001 / 2))  # two-sided 99.9 %
 

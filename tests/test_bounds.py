@@ -1,4 +1,4 @@
-"""Tests for sim.bounds: what a scenario and a run may ask for, each refusal stating its bound."""
+"""Tests for sim.scenario.bounds: what a scenario and a run may ask for, and the refusals."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import bounds
-from sim.arrivals import hourly_rates
 from sim.errors import ScenarioError
-from sim.loader import load_scenario, validate
+from sim.model.arrivals import hourly_rates
+from sim.scenario import bounds
+from sim.scenario.loader import load_scenario, validate
 from tests.conftest import MMC_PATH
 
 

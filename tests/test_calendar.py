@@ -1,4 +1,4 @@
-"""Tests for sim.calendar: time conversions, shifts, intervals, hour of week."""
+"""Tests for sim.model.calendar: time conversions, shifts, intervals, hour of week."""
 
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.calendar import (
+from sim.model.calendar import (
     MINUTES_PER_DAY,
     MINUTES_PER_HOUR,
     MINUTES_PER_WEEK,

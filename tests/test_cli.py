@@ -15,7 +15,7 @@ import pytest
 
 import sim
 from sim.cli import main
-from sim.loader import ScenarioError, load_scenario
+from sim.scenario.loader import ScenarioError, load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
 MMC_PATH = REPO / "scenarios" / "validation" / "mmc.yaml"

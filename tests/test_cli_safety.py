@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-import sim.experiment
-from sim import bounds
+import sim.experiments.experiment
 from sim.cli import main
+from sim.scenario import bounds
 
 REPO = Path(__file__).resolve().parent.parent
 MMC = REPO / "scenarios" / "validation" / "mmc.yaml"
@@ -71,7 +71,7 @@ def no_simulation(monkeypatch):
     def simulate(*args, **kwargs):
         raise AssertionError("simulated although the run should have been refused")
 
-    monkeypatch.setattr(sim.experiment, "run_experiment", simulate)
+    monkeypatch.setattr(sim.experiments.experiment, "run_experiment", simulate)
 
 
 def test_out_holding_user_files_is_refused_before_simulating(capsys, tmp_path, no_simulation):

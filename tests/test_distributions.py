@@ -1,4 +1,4 @@
-"""Tests for sim.distributions: sampling matches the parameters, specs validate."""
+"""Tests for sim.scenario.distributions: sampling matches the parameters, specs validate."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from scipy import stats
 
-from sim.distributions import (
+from sim.scenario.distributions import (
     ZERO,
     Constant,
     Distribution,

@@ -1,4 +1,4 @@
-"""Tests for sim.experiment: confidence intervals, summaries, reproducible replications."""
+"""Tests for sim.experiments.experiment: intervals, summaries, reproducible replications."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.experiment import (
+from sim.experiments.experiment import (
     ExperimentResult,
     confidence_interval,
     run_experiment,
     simulate,
     summarise,
 )
-from sim.loader import ScenarioError, load_scenario
+from sim.scenario.loader import ScenarioError, load_scenario
 
 MMC = Path(__file__).resolve().parents[1] / "scenarios" / "validation" / "mmc.yaml"
 SUMMARY_COLUMNS = ["metric", "group", "mean", "ci_low", "ci_high", "replications"]

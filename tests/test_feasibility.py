@@ -1,4 +1,4 @@
-"""Tests for sim.feasibility: warnings about valid scenarios whose results deserve suspicion."""
+"""Tests for sim.analysis.feasibility: warnings about valid scenarios to be wary of."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import feasibility
-from sim.loader import load_scenario, validate
+from sim.analysis import feasibility
+from sim.scenario.loader import load_scenario, validate
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((REPO / "scenarios").rglob("*.yaml"))

@@ -1,4 +1,4 @@
-"""Tests for sim.folder_lock: one run at a time per folder, and no writing through links."""
+"""Tests for sim.experiments.folder_lock: one run per folder, never writing through links."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import pytest
 
 from sim.errors import FolderRefused
-from sim.folder_lock import folder_lock, lock_path
+from sim.experiments.folder_lock import folder_lock, lock_path
 
 
 def test_the_lock_sits_beside_the_folder_and_goes_with_the_run(tmp_path):

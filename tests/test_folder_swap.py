@@ -1,11 +1,11 @@
-"""Tests for sim.folder_swap: the new folder is in place in one step, or the old one stays."""
+"""Tests for sim.experiments.folder_swap: the new folder goes in place in one step."""
 
 from __future__ import annotations
 
 import pytest
 
-from sim import folder_swap
-from sim.folder_swap import swap_in
+from sim.experiments import folder_swap
+from sim.experiments.folder_swap import swap_in
 
 
 def _folder(path, text):

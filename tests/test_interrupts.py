@@ -1,4 +1,4 @@
-"""Tests for sim.interrupts: Ctrl-C and SIGTERM wait for the end of a held step."""
+"""Tests for sim.experiments.interrupts: Ctrl-C and SIGTERM wait for the end of a held step."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from sim.interrupts import held
+from sim.experiments.interrupts import held
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])

@@ -8,11 +8,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import calendar
-from sim.arrivals import draw_workload
-from sim.metrics import people_table
-from sim.model import simulate_record
-from sim.records import SHIFT
+from sim.analysis.metrics import people_table
+from sim.model import calendar
+from sim.model.arrivals import draw_workload
+from sim.model.ops_model import simulate_record
+from sim.model.records import SHIFT
 from tests.scenarios import tiny
 
 SHIFT_WINDOWS = [

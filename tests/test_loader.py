@@ -1,4 +1,4 @@
-"""Tests for sim.loader: reading, inheriting, overriding and validating scenario files.
+"""Tests for sim.scenario.loader: reading, inheriting, overriding and validating scenario files.
 
 Every bad input must become a :class:`ScenarioError` whose ``problems`` are one
 line each, ``<file>: <key path>: <message>``, with list items named by id.
@@ -13,9 +13,9 @@ import pydantic
 import pytest
 import yaml
 
-from sim.loader import ScenarioError, deep_merge, load_scenario, set_dotted, validate
-from sim.results import resolved_yaml
-from sim.scenario import Scenario
+from sim.experiments.results import resolved_yaml
+from sim.scenario.loader import ScenarioError, deep_merge, load_scenario, set_dotted, validate
+from sim.scenario.schema import Scenario
 
 CLASS = "incidents.classes[work]"
 

@@ -1,4 +1,4 @@
-"""Tests for sim.loader under hostile input: extends chains, one-pass reports, overrides, fuzzing.
+"""Tests for sim.scenario.loader under hostile input: extends, one-pass reports, fuzzing.
 
 Whatever the file, loading ends in a :class:`Scenario` or in a
 :class:`ScenarioError` of one-line problems; and whatever loads, a run either
@@ -17,10 +17,11 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from sim import bounds, feasibility
+from sim.analysis import feasibility
 from sim.errors import ScenarioError
-from sim.experiment import run_experiment
-from sim.loader import MAX_EXTENDS, load_scenario, load_with_sources, set_dotted
+from sim.experiments.experiment import run_experiment
+from sim.scenario import bounds
+from sim.scenario.loader import MAX_EXTENDS, load_scenario, load_with_sources, set_dotted
 
 REPO = Path(__file__).resolve().parent.parent
 BASELINE = REPO / "scenarios" / "baseline.yaml"

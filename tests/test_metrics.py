@@ -1,4 +1,4 @@
-"""Tests for sim.metrics: exact KPI values on tiny hand-built run records."""
+"""Tests for sim.analysis.metrics: exact KPI values on tiny hand-built run records."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import metrics
-from sim.records import CALLOUT, OVERTIME, SHIFT, IncidentLog, PersonInfo, RunRecord, WorkLog
-from sim.scenario import Scenario
+from sim.analysis import metrics
+from sim.model.records import CALLOUT, OVERTIME, SHIFT, IncidentLog, PersonInfo, RunRecord, WorkLog
+from sim.scenario.schema import Scenario
 
 NAN = float("nan")
 DAY = 1440.0

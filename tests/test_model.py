@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model import simulate_record
-from sim.records import CALLOUT, OVERTIME, SHIFT
+from sim.model.ops_model import simulate_record
+from sim.model.records import CALLOUT, OVERTIME, SHIFT
 from tests.scenarios import tiny, workload
 
 SEQ = np.random.SeedSequence(0)

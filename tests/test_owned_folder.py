@@ -1,4 +1,4 @@
-"""Tests for sim.owned_folder: opsim replaces only what it wrote, atomically, one run at a time.
+"""Tests for sim.experiments.owned_folder: opsim replaces only what it wrote, atomically.
 
 The kill tests run the replacement in a child process that dies (``os._exit``,
 no clean-up of any kind) at each step in turn; after every death the folder
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from sim import folder_swap, owned_folder
 from sim.errors import FolderRefused
-from sim.owned_folder import MARKER, claim
+from sim.experiments import folder_swap, owned_folder
+from sim.experiments.owned_folder import MARKER, claim
 
 REPO = Path(__file__).resolve().parent.parent
 FILES = frozenset({"a.csv", "b.csv", "manifest.json"})
@@ -271,7 +271,7 @@ _KILLER = textwrap.dedent(
     import os, sys
     from pathlib import Path
     sys.path.insert(0, {repo!r})
-    from sim import folder_swap, owned_folder
+    from sim.experiments import folder_swap, owned_folder
     from tests.test_owned_folder import FILES, _writer
 
     stage, swap = sys.argv[1], sys.argv[2] == "swap"

@@ -1,4 +1,4 @@
-"""Tests for sim.queueing analytic formulas."""
+"""Tests for sim.analysis.queueing analytic formulas."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from sim.queueing import (
+from sim.analysis.queueing import (
     MMc,
     erlang_b,
     erlang_c,

@@ -1,4 +1,4 @@
-"""Tests for sim.results: the results folder a notebook or the CLI writes."""
+"""Tests for sim.experiments.results: the results folder a notebook or the CLI writes."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import json
 import pytest
 
 from sim.errors import FolderRefused
-from sim.experiment import run_experiment
-from sim.loader import load_scenario
-from sim.owned_folder import MARKER
-from sim.results import RESULT_FILES, write_results
+from sim.experiments.experiment import run_experiment
+from sim.experiments.owned_folder import MARKER
+from sim.experiments.results import RESULT_FILES, write_results
+from sim.scenario.loader import load_scenario
 from tests.conftest import MMC_PATH
 
 

@@ -7,10 +7,10 @@ import pickle
 import pytest
 from pydantic import ValidationError
 
-from sim.distributions import Lognormal
 from sim.errors import ScenarioError
-from sim.loader import validate
-from sim.scenario import Profile
+from sim.scenario.distributions import Lognormal
+from sim.scenario.loader import validate
+from sim.scenario.schema import Profile
 from tests.scenarios import tiny
 
 TWO_TIERS = {

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from sim.loader import scenario_json_schema
+from sim.scenario.loader import scenario_json_schema
 
 ROOT = Path(__file__).parents[1]
 FILES = [ROOT / "scenarios" / "baseline.yaml", ROOT / "scenarios" / "validation" / "mmc.yaml"]

@@ -1,4 +1,4 @@
-"""Tests for sim.scorecard: verdicts from confidence intervals, and the rendered table."""
+"""Tests for sim.analysis.scorecard: verdicts from confidence intervals, and the rendered table."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from sim.scenario import Scenario
-from sim.scorecard import MISS, NONE, OK, UNSURE, Line, render, scorecard
+from sim.analysis.scorecard import MISS, NONE, OK, UNSURE, Line, render, scorecard
+from sim.scenario.schema import Scenario
 
 NAN = float("nan")
 COLUMNS = ["metric", "group", "mean", "ci_low", "ci_high", "replications"]

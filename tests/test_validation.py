@@ -15,9 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.experiment import confidence_interval, run_experiment
-from sim.loader import load_scenario
-from sim.queueing import MMc, nonpreemptive_priority_waits, preemptive_priority_response_times
+from sim.analysis.queueing import (
+    MMc,
+    nonpreemptive_priority_waits,
+    preemptive_priority_response_times,
+)
+from sim.experiments.experiment import confidence_interval, run_experiment
+from sim.scenario.loader import load_scenario
 
 MMC = Path(__file__).parents[1] / "scenarios" / "validation" / "mmc.yaml"
 SERVICE_MINUTES = 20.0

@@ -1,4 +1,4 @@
-"""Tests for sim.workers: ordered results, prompt stops, and no worker outliving its parent.
+"""Tests for sim.experiments.workers: ordered results, prompt stops, no worker left behind.
 
 Job functions are module-level so that workers can import them under any
 start method (fork, forkserver, spawn); the subprocess tests import them too.
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-import sim.workers
-from sim.workers import WorkerDied, map_in_workers
+import sim.experiments.workers
+from sim.experiments.workers import WorkerDied, map_in_workers
 
 REPO = Path(__file__).resolve().parents[1]
 LONG = 60.0  # a job that would outlast any test; the tests must stop it
@@ -120,7 +120,7 @@ def at_start(directory: Path, n: int, action) -> threading.Timer:
 
 CHILD = """
 import multiprocessing, signal, sys
-from sim.workers import map_in_workers
+from sim.experiments.workers import map_in_workers
 from tests.test_workers import record_pid_and_sleep
 method, directory, pdeathsig, on_sigterm = sys.argv[1:]
 if method != "default":
@@ -210,7 +210,7 @@ def test_keyboard_interrupt_stops_long_jobs_promptly(tmp_path):
 def test_terminate_workers_is_used_when_available(tmp_path, monkeypatch):
     calls = []
 
-    class Executor(sim.workers.ProcessPoolExecutor):
+    class Executor(sim.experiments.workers.ProcessPoolExecutor):
         def terminate_workers(self):  # as in Python 3.14
             calls.append(True)
             processes = list(self._processes.values())
@@ -218,7 +218,7 @@ def test_terminate_workers_is_used_when_available(tmp_path, monkeypatch):
             for process in processes:
                 process.terminate()
 
-    monkeypatch.setattr(sim.workers, "ProcessPoolExecutor", Executor)
+    monkeypatch.setattr(sim.experiments.workers, "ProcessPoolExecutor", Executor)
     with pytest.raises(ValueError, match="job 1 failed"):
         map_in_workers(fail_or_sleep, [(str(tmp_path), 0), (str(tmp_path), 1)], 2)
     assert calls == [True]

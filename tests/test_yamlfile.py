@@ -1,4 +1,4 @@
-"""Tests for sim.yamlfile: any bytes end in data or in one ``ScenarioError`` line."""
+"""Tests for sim.scenario.yamlfile: any bytes end in data or in one ``ScenarioError`` line."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import ScenarioError
-from sim.yamlfile import MAX_BYTES, MAX_DEPTH, MAX_VALUES, parse_yaml, read_yaml
+from sim.scenario.yamlfile import MAX_BYTES, MAX_DEPTH, MAX_VALUES, parse_yaml, read_yaml
 
 
 def _problem(path: Path) -> str:

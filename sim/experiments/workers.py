@@ -28,7 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from sim import interrupts
+from sim.experiments import interrupts
 
 PARENT_POLL_SECONDS = 0.25
 """How often a worker checks that its parent is still alive."""

@@ -26,8 +26,8 @@ from pydantic import (
     model_validator,
 )
 
-from sim.calendar import is_time_zone
-from sim.distributions import Distribution, Lognormal, Number, Whole
+from sim.scenario.distributions import Distribution, Lognormal, Number, Whole
+from sim.scenario.zones import is_time_zone
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -379,8 +379,8 @@ class Scenario(Model):
 
     @model_validator(mode="after")
     def _consistent(self):
-        from sim.bounds import bound_problems
-        from sim.references import reference_problems, staffing_problems
+        from sim.scenario.bounds import bound_problems
+        from sim.scenario.references import reference_problems, staffing_problems
 
         # who-can-work checks and bounds read through the references: they must resolve
         found = reference_problems(self.model_dump(by_alias=True, exclude_none=True))

@@ -9,10 +9,10 @@ Rules, checked before anything is simulated (each refusal is one line):
   a regular file listed, unchanged (size and SHA-256), in the marker opsim
   wrote into it (results of opsim 0.1.0 have no marker: nothing proves them
   unchanged, so they are refused too);
-* one run at a time writes a folder (:mod:`sim.folder_lock`).
+* one run at a time writes a folder (:mod:`sim.experiments.folder_lock`).
 
 New results are written into a hidden sibling folder, flushed, marked complete
-and swapped into place in one step (:mod:`sim.folder_swap`). Hidden leftovers
+and swapped into place in one step (:mod:`sim.experiments.folder_swap`). Hidden leftovers
 of killed runs are removed by the next run on the same folder, file by listed
 file, never by walking a tree, never through a link.
 """
@@ -31,10 +31,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim import interrupts
 from sim.errors import FolderRefused
-from sim.folder_lock import folder_lock
-from sim.folder_swap import fsync_dir, swap_in
+from sim.experiments import interrupts
+from sim.experiments.folder_lock import folder_lock
+from sim.experiments.folder_swap import fsync_dir, swap_in
 
 MARKER = ".opsim-results"
 """The file by which opsim proves a folder is its own: the files it wrote, with digests."""

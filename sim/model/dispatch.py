@@ -27,7 +27,7 @@ from itertools import count
 
 import simpy
 
-from sim.records import CALLOUT, OVERTIME, SHIFT, WorkLog
+from sim.model.records import CALLOUT, OVERTIME, SHIFT, WorkLog
 
 PREEMPTED, HANDOFF = "preempted", "handoff"
 FINISHING = 1e-9

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.scenario import Scenario
+from sim.scenario.schema import Scenario
 
 OK, MISS, UNSURE, NONE = "ok", "MISS", "~", ""
 

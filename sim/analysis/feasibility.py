@@ -3,7 +3,7 @@
 More offered work than on-shift hours (queues grow all run long), work nobody
 on shift can ever pick up, incidents that need more work than the horizon, or
 a shift that starts and ends at the same clock time: the run goes ahead, and
-the user is told. Hard limits are in :mod:`sim.bounds`.
+the user is told. Hard limits are in :mod:`sim.scenario.bounds`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sim import calendar
-from sim.scenario import IncidentClass, Scenario
-from sim.staff import Staff, build_staff
+from sim.model import calendar
+from sim.model.staff import Staff, build_staff
+from sim.scenario.schema import IncidentClass, Scenario
 
 
 def warnings(s: Scenario, staff: Staff | None = None) -> list[str]:

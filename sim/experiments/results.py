@@ -2,7 +2,7 @@
 
 The files are written into a new hidden folder that replaces ``--out`` in one
 step, and only a folder opsim can prove it wrote is ever replaced (see
-:mod:`sim.owned_folder`).
+:mod:`sim.experiments.owned_folder`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 import yaml
 
 from sim import __version__
-from sim.experiment import ExperimentResult
-from sim.owned_folder import claim
+from sim.experiments.experiment import ExperimentResult
+from sim.experiments.owned_folder import claim
 
 RESULT_FILES = frozenset(
     {

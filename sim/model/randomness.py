@@ -12,7 +12,7 @@ import zlib
 
 import numpy as np
 
-from sim.distributions import _Spec
+from sim.scenario.distributions import _Spec
 
 
 def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:

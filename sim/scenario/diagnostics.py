@@ -18,9 +18,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.distributions import DISTRIBUTION_KINDS
 from sim.errors import clip
-from sim.scenario import Scenario
+from sim.scenario.distributions import DISTRIBUTION_KINDS
+from sim.scenario.schema import Scenario
 
 MAX_SHOWN = 40
 """Problems listed before the rest are only counted (a wrong list can give thousands)."""

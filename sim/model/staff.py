@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim import calendar
-from sim.records import PersonInfo
-from sim.scenario import IncidentClass, Scenario, Shift
+from sim.model import calendar
+from sim.model.records import PersonInfo
+from sim.scenario.schema import IncidentClass, Scenario, Shift
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sim.calendar import is_time_zone
 from sim.errors import clip
+from sim.scenario.zones import is_time_zone
 
 if TYPE_CHECKING:
-    from sim.scenario import IncidentClass, Scenario
+    from sim.scenario.schema import IncidentClass, Scenario
 
 SECTIONS = ("sites", "teams", "tiers", "shifts", "roles", "priorities", "services")
 """Top-level lists whose items are defined by ``id``."""

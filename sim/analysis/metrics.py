@@ -1,6 +1,6 @@
 """KPIs of one replication, as pure functions over its raw records.
 
-Every function takes a :class:`~sim.records.RunRecord` (and the scenario for
+Every function takes a :class:`~sim.model.records.RunRecord` (and the scenario for
 names and targets) and returns rows ``(metric, group, value)``. Only incidents
 that occur inside the measured window ``[warmup, horizon)`` count; time-based
 figures (utilisation, availability, coverage) are clipped to that window.
@@ -15,9 +15,9 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from sim import calendar
-from sim.records import CALLOUT, OVERTIME, SHIFT, RunRecord
-from sim.scenario import Scenario
+from sim.model import calendar
+from sim.model.records import CALLOUT, OVERTIME, SHIFT, RunRecord
+from sim.scenario.schema import Scenario
 
 Row = tuple[str, str, float]
 ALL = "all"

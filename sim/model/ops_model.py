@@ -1,6 +1,6 @@
 """The SimPy model of an operations organisation: it runs incidents and records what happened.
 
-The model only records raw events (see :mod:`sim.records`); it never prints,
+The model only records raw events (see :mod:`sim.model.records`); it never prints,
 reads files or computes metrics.
 """
 
@@ -12,12 +12,12 @@ import numpy as np
 import simpy
 from simpy.events import URGENT
 
-from sim.arrivals import Workload, draw_workload
-from sim.dispatch import HANDOFF, PREEMPTED, Dispatcher, Job
-from sim.randomness import Sampler, stream
-from sim.records import IncidentLog, RunRecord, WorkLog
-from sim.scenario import Scenario
-from sim.staff import Staff, build_staff
+from sim.model.arrivals import Workload, draw_workload
+from sim.model.dispatch import HANDOFF, PREEMPTED, Dispatcher, Job
+from sim.model.randomness import Sampler, stream
+from sim.model.records import IncidentLog, RunRecord, WorkLog
+from sim.model.staff import Staff, build_staff
+from sim.scenario.schema import Scenario
 
 
 class OpsModel:

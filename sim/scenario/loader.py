@@ -19,12 +19,12 @@ from typing import Annotated, Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from sim.bounds import bound_problems
-from sim.diagnostics import describe, field_locations, readable_path
 from sim.errors import ScenarioError
-from sim.references import reference_problems, staffing_problems
-from sim.scenario import IncidentClass, Scenario
-from sim.yamlfile import MAX_DEPTH, parse_yaml, read_yaml
+from sim.scenario.bounds import bound_problems
+from sim.scenario.diagnostics import describe, field_locations, readable_path
+from sim.scenario.references import reference_problems, staffing_problems
+from sim.scenario.schema import IncidentClass, Scenario
+from sim.scenario.yamlfile import MAX_DEPTH, parse_yaml, read_yaml
 
 __all__ = ["ScenarioError", "load_scenario", "load_with_sources", "validate"]
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
-    from sim.scenario import Scenario
+    from sim.scenario.schema import Scenario
 
 MAX_INCIDENTS = 2_000_000
 """Expected incidents in one replication (2 to 5 GB of memory in its worker process)."""

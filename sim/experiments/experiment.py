@@ -14,15 +14,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim import metrics
-from sim.bounds import run_problems
+from sim.analysis import metrics
 from sim.errors import ScenarioError
-from sim.model import simulate_record
-from sim.randomness import replication_seeds
-from sim.records import RunRecord
-from sim.scenario import Scenario
-from sim.staff import build_staff
-from sim.workers import map_in_workers
+from sim.experiments.workers import map_in_workers
+from sim.model.ops_model import simulate_record
+from sim.model.randomness import replication_seeds
+from sim.model.records import RunRecord
+from sim.model.staff import build_staff
+from sim.scenario.bounds import run_problems
+from sim.scenario.schema import Scenario
 
 DEFAULT_REPLICATIONS = 20
 DEFAULT_SEED = 1
@@ -100,8 +100,8 @@ def run_experiment(
     ------
     ScenarioError
         Before simulating, when the run would exceed a bound of
-        :mod:`sim.bounds` (incident volume, kept incident rows, ...).
-    sim.workers.WorkerDied
+        :mod:`sim.scenario.bounds` (incident volume, kept incident rows, ...).
+    sim.experiments.workers.WorkerDied
         A worker process was killed (e.g. out of memory).
     """
     if replications < 1:

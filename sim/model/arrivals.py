@@ -17,9 +17,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from sim import calendar
-from sim.randomness import stream
-from sim.scenario import IncidentClass, Scenario
+from sim.model import calendar
+from sim.model.randomness import stream
+from sim.scenario.schema import IncidentClass, Scenario
 
 
 @dataclass(frozen=True)

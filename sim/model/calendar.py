@@ -12,7 +12,6 @@ Intervals are half-open ``[start, end)`` pairs of floats throughout.
 from __future__ import annotations
 
 import re
-import zoneinfo
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -20,6 +19,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
+
+from sim.scenario.zones import is_time_zone
 
 __all__ = [
     "MINUTES_PER_DAY",
@@ -29,7 +30,6 @@ __all__ = [
     "epoch",
     "from_minutes",
     "hour_of_week",
-    "is_time_zone",
     "local_datetime",
     "merge_intervals",
     "overlap",
@@ -59,32 +59,6 @@ _DAYS_BEFORE = 2
 # --------------------------------------------------------------------------
 # Time zones and conversions
 # --------------------------------------------------------------------------
-
-
-_NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
-"""Names in the tz database that are not a place: they differ from machine to machine."""
-
-
-def is_time_zone(name: object) -> bool:
-    """Whether ``name`` is "UTC" or an IANA time zone of a place (e.g. "Europe/Dublin")."""
-    if not isinstance(name, str) or name in _NOT_PLACES:
-        return False
-    known = _zone_names()
-    return name == "UTC" or name in known or (not known and _loads(name))
-
-
-@lru_cache(maxsize=1)
-def _zone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
-def _loads(name: str) -> bool:
-    # no list of zones on this system (e.g. no tz database files): try the name itself
-    try:
-        ZoneInfo(name)
-    except Exception:  # a folder, a path, a long name: ZoneInfo raises many kinds
-        return False
-    return True
 
 
 @lru_cache(maxsize=256)

@@ -1,0 +1,1 @@
+"""The analysis layer: pure functions over records and scenarios (KPIs, verdicts, theory)."""

@@ -1,0 +1,1 @@
+"""The experiments layer: replications in worker processes, and their results written safely."""

@@ -1,0 +1,1 @@
+"""The scenario layer: a scenario file read, merged, checked; an immutable `Scenario`."""
