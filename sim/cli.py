@@ -190,17 +190,16 @@ def _scenario_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _whole(low: int, what: str, high: int | None = None):
-    """An argparse type: a whole number in ``[low, high]``, with a message that says so."""
+def _whole(low: int, what: str):
+    """An argparse type: a whole number of at least ``low``, with a message that says so."""
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < low or (high is not None and value > high):
-            upper = f" and at most {high}" if high is not None else ""
-            raise argparse.ArgumentTypeError(f"{what} must be at least {low}{upper}, got {value}")
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{what} must be at least {low}, got {value}")
         return value
 
     parse.__name__ = what
@@ -354,4 +353,4 @@ def _schema(args) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    console()

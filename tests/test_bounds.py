@@ -103,10 +103,6 @@ def test_kept_incident_rows_count_towards_memory(mmc_path):
     assert len(bounds.run_problems(s, 40, True, workers=1, memory=memory)) == 1
 
 
-def test_physical_memory_is_known_here():
-    assert bounds.physical_memory() is None or bounds.physical_memory() > 2**20
-
-
 @settings(max_examples=60, deadline=None)
 @given(
     zone=st.sampled_from(["UTC", "Europe/Dublin", "America/New_York", "Asia/Kathmandu"]),

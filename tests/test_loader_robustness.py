@@ -131,10 +131,6 @@ def test_bounds_are_reported_beside_field_problems(mmc_data, write_scenario):
     assert error.notes == []
 
 
-def test_a_valid_file_has_no_notes(mmc_path):
-    assert load_scenario(mmc_path).name == "mmc"
-
-
 # --------------------------------------------------------------------------- overrides
 
 
@@ -182,7 +178,7 @@ def test_set_dotted_returns_the_index_path():
 
 
 def test_numbers_written_without_a_dot_are_numbers(mmc_path):
-    # YAML 1.1 reads 1e3 as text; a distribution takes it as the number it looks like
+    # YAML 1.2 reads 1e3 (no dot) as a number, as it looks
     scenario = load_scenario(mmc_path, ["incidents.classes.work.detection=1e3"])
     assert scenario.incidents.classes[0].detection.mean == 1000
 

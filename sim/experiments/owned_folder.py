@@ -40,7 +40,14 @@ MARKER = ".opsim-results"
 """The file by which opsim proves a folder is its own: the files it wrote, with digests."""
 _NEW, _OLD = "opsim-new", "opsim-old"
 _TOKEN = "0" * 8  # length of the random part of a hidden folder's name
-_HIDDEN = re.compile(rf"\..+\.(?:{_NEW}|{_OLD})-[0-9]+-[0-9a-f]{{{len(_TOKEN)}}}")
+
+
+def _hidden_names(folder: str) -> re.Pattern:
+    """Names opsim gives the hidden folders beside output folder ``folder`` (a pattern)."""
+    return re.compile(rf"\.{folder}\.(?:{_NEW}|{_OLD})-[0-9]+-[0-9a-f]{{{len(_TOKEN)}}}")
+
+
+_HIDDEN = _hidden_names(".+")
 _SHOWN = 5  # entries named in a refusal
 
 
@@ -68,7 +75,8 @@ class Claim:
             if refusal:  # changed during the run: leave it alone
                 raise FolderRefused(f"{refusal}; the new results were not written")
             with interrupts.held():  # the caller must know whether the swap happened
-                old = swap_in(new, self.path, _sibling(self.path, _OLD, new.name[-8:]))
+                token = new.name[-len(_TOKEN) :]
+                old = swap_in(new, self.path, _sibling(self.path, _OLD, token))
                 self.replaced = True
         except BaseException:
             if not self.replaced and new is not None:
@@ -379,7 +387,7 @@ def _keep_access(folder: Path, path: Path) -> None:
 
 def _tidy(path: Path) -> list[str]:
     """Put back results a killed two-step swap left aside; remove other hidden leftovers."""
-    pattern = re.compile(rf"\.{re.escape(path.name)}\.(?:{_NEW}|{_OLD})-[0-9]+-[0-9a-f]{{8}}")
+    pattern = _hidden_names(re.escape(path.name))
     leftovers = sorted(
         path.parent / entry.name
         for entry in os.scandir(path.parent)
@@ -417,7 +425,7 @@ def _remove_owned(folder: Path, empty_ok: bool = False, of: str | None = None) -
     if listed is None and not (empty_ok and not _entries(folder)):
         return []
     kept = [name for name in listed or {} if _unlink_regular(folder / name)]  # try every one
-    if marker is not None:  # the marker goes last, and only one opsim wrote
+    if marker is not None:  # the marker goes last, and only if it is one opsim wrote
         _unlink_regular(folder / f"{MARKER}.tmp")
         if not kept:
             _unlink_regular(folder / MARKER)

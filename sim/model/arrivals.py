@@ -45,8 +45,7 @@ def hourly_rates(scenario: Scenario, cls: IncidentClass) -> np.ndarray:
     if cls.profile is not None:
         profile = scenario.incidents.profiles[cls.profile]
         weights = np.asarray(profile.hour_of_week_weights())
-        sites = scenario.by_id("sites")
-        zone = sites[profile.timezone].timezone if profile.timezone in sites else profile.timezone
+        zone = scenario.profile_zone(profile)
     how = _hour_of_week(scenario.calendar.start, scenario.calendar.days, zone)
     return cls.rate_per_day * scenario.incidents.rate_multiplier / 24.0 * weights[how]
 

@@ -45,10 +45,10 @@ def build_staff(scenario: Scenario) -> Staff:
     for r, role in enumerate(scenario.roles):
         for staffing in role.staff:
             key = (staffing.shift, staffing.site)
-            if key not in schedules:  # everyone on one shift at one site shares a schedule
+            if key not in schedules:  # everyone on one shift at one site shares (reads) one
                 schedules[key] = shift_schedule(scenario, shifts[key[0]], sites[key[1]])
             for n in range(1, staffing.count + 1):
-                people.append(_person(role, staffing, n, list(schedules[key])))
+                people.append(_person(role, staffing, n, schedules[key]))
                 person_role.append(r)
     pools: dict[tuple[int, ...], int] = {}
     role_index = {role: r for r, role in enumerate(role_ids)}

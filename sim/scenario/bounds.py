@@ -147,9 +147,9 @@ def expected_incidents(s: Scenario, ceiling: bool = False) -> float:
 
 
 def _first_hour_of_week(s: Scenario, profile) -> int:
-    """The profile's local hour of week when the horizon starts."""
-    sites = {site.id: site.timezone for site in s.sites}
-    zone = sites.get(profile.timezone, profile.timezone)
-    start = dt.datetime.combine(s.calendar.start, dt.time(), dt.UTC)
-    local = start.astimezone(dt.UTC if zone == "UTC" else ZoneInfo(zone))
+    """The profile's local hour of week in the first hour, read at its middle as the model
+    reads every hour (so half-hour zones fall the same way)."""
+    zone = s.profile_zone(profile)
+    middle = dt.datetime.combine(s.calendar.start, dt.time(0, 30), dt.UTC)
+    local = middle.astimezone(dt.UTC if zone == "UTC" else ZoneInfo(zone))
     return local.weekday() * 24 + local.hour

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import math
 import typing
-from statistics import NormalDist
 from typing import Annotated, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-_Z95 = NormalDist().inv_cdf(0.95)
+_Z95 = 1.6448536269514722
+"""The standard normal's 95th percentile, as scipy.stats.norm.ppf(0.95) gives it (the
+standard library's NormalDist is a last bit off, which would move every lognormal draw)."""
 
 
 def _not_a_bool(value):
-    # YAML reads yes/no/on/off as true/false, and pydantic would take them as 1 and 0
+    # pydantic would take true and false as 1 and 0
     if isinstance(value, bool):
         raise ValueError(f"expected a number, got {str(value).lower()}")
     return value
@@ -196,11 +197,6 @@ class Empirical(_Spec):
 
 
 def _number_means_constant(value):
-    if isinstance(value, str):  # YAML 1.1 reads 1e6 (no dot) as text: take it as the number
-        try:
-            value = float(value)
-        except ValueError:
-            return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return {"dist": "constant", "value": value}
     return value

@@ -256,10 +256,12 @@ class Profile(Model):
         else:
             day = self.daily or (1.0,) * 24
             raw = day * 5 + (self.weekend or day) * 2
-        top = max(raw)  # scale first: tiny weights underflow, huge ones overflow their sum
-        scaled = [w / top for w in raw]
-        mean = sum(scaled) / len(scaled)
-        return tuple(w / mean for w in scaled)
+        mean = sum(raw) / len(raw)
+        if not 0 < mean < float("inf"):  # weights near 1e308 overflow, subnormal ones underflow
+            top = max(raw)
+            raw = [w / top for w in raw]
+            mean = sum(raw) / len(raw)
+        return tuple(w / mean for w in raw)
 
 
 class Step(Model):
@@ -392,6 +394,11 @@ class Scenario(Model):
     def by_id(self, section: str) -> dict[str, Model]:
         """Items of a list section keyed by id, e.g. ``by_id('roles')``."""
         return {item.id: item for item in getattr(self, section)}
+
+    def profile_zone(self, profile: Profile) -> str:
+        """The time zone a profile's hours are read in (a site id stands for its zone)."""
+        sites = {site.id: site.timezone for site in self.sites}
+        return sites.get(profile.timezone, profile.timezone)
 
     @property
     def horizon_minutes(self) -> float:

@@ -45,35 +45,31 @@ def parse_yaml(text: str, source: str) -> Any:
         ) from None
     except yaml.YAMLError as exc:  # any other reader failure: still one line
         raise ScenarioError([f"{source}: not readable as YAML: {_one_line(exc)}"]) from None
-    _no_surrogates(data, source)
-    return _unshared(data)
+    return _unshared(data, source)
 
 
-def _unshared(data: Any) -> Any:
+def _unshared(data: Any, source: str) -> Any:
     """A copy in which no list or mapping appears twice: an alias becomes a copy, so that a
-    ``--set`` on one class does not change every class that shared the aliased value."""
+    ``--set`` on one class does not change every class that shared the aliased value.
+
+    Text holding a lone surrogate (``"\\ud800"``) is refused on the way: it cannot be
+    printed or saved. (Aliases count towards the value bound, so the copy stays small.)
+    """
     if isinstance(data, dict):
-        return {key: _unshared(value) for key, value in data.items()}
+        return {_text(key, source): _unshared(value, source) for key, value in data.items()}
     if isinstance(data, list):
-        return [_unshared(value) for value in data]
-    return data
+        return [_unshared(value, source) for value in data]
+    return _text(data, source) if isinstance(data, str) else data
 
 
-def _no_surrogates(data: Any, source: str) -> None:
-    """Refuse text holding a lone surrogate (``"\\ud800"``): it cannot be printed or saved."""
-    seen, stack = set(), [data]
-    while stack:  # iterative, and each shared list or mapping once (aliases)
-        item = stack.pop()
-        if isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                shown = item.encode("utf-8", "backslashreplace").decode()[:60]
-                problem = f"text {shown!r} holds an escape (\\ud800-\\udfff) that is no character"
-                raise ScenarioError([f"{source}: {problem}"]) from None
-        elif isinstance(item, dict | list) and id(item) not in seen:
-            seen.add(id(item))
-            stack.extend([*item.keys(), *item.values()] if isinstance(item, dict) else item)
+def _text(text: str, source: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = text.encode("utf-8", "backslashreplace").decode()[:60]
+        problem = f"text {shown!r} holds an escape (\\ud800-\\udfff) that is no character"
+        raise ScenarioError([f"{source}: {problem}"]) from None
+    return text
 
 
 def _read_text(path: Path) -> str:
