@@ -12,8 +12,10 @@ from sim.analysis.metrics import people_table
 from sim.model import calendar
 from sim.model.arrivals import draw_workload
 from sim.model.ops_model import simulate_record
-from sim.model.records import SHIFT
+from sim.model.records import WorkKind, WorkMode
 from tests.scenarios import tiny
+
+SHIFT = WorkMode.SHIFT
 
 SHIFT_WINDOWS = [
     ("00:00", "24:00"),
@@ -120,9 +122,9 @@ def test_model_invariants(scenario, seed):
     # work is conserved: a restored incident received exactly its triage + tier efforts
     # (+ the hand-off delay for each hand-off); post-mortem work is counted apart
     load = draw_workload(scenario, np.random.SeedSequence(seed))
-    incident_work = np.asarray(work.rank) < len(scenario.priorities)
+    incident_work = np.asarray(work.kind) == WorkKind.INCIDENT
     spent = np.bincount(
-        np.asarray(work.incident)[incident_work],
+        np.asarray(work.item)[incident_work],
         weights=(end - start)[incident_work],
         minlength=len(log.started),
     )

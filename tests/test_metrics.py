@@ -11,8 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.analysis import metrics
-from sim.model.records import CALLOUT, OVERTIME, SHIFT, IncidentLog, PersonInfo, RunRecord, WorkLog
+from sim.model.records import IncidentLog, PersonInfo, RunRecord, WorkKind, WorkLog, WorkMode
 from sim.scenario.schema import Scenario
+
+SHIFT, OVERTIME, CALLOUT = WorkMode.SHIFT, WorkMode.OVERTIME, WorkMode.CALLOUT
 
 NAN = float("nan")
 DAY = 1440.0
@@ -109,8 +111,12 @@ def person(name, role="responder", team="ops", site="hq", shifts=((0.0, WEEK),))
 
 
 def make_record(incidents=(), people=None, work=None, horizon=WEEK, warmup=0.0) -> RunRecord:
-    """``incidents``: tuples (cls, started, detected, acknowledged, restored)."""
-    incidents = list(incidents)
+    """``incidents``: tuples (cls, started, detected, acknowledged, restored).
+
+    Work with no incidents given is on open incidents 0 (class 0, P1) and 1 (class 2, P2).
+    """
+    open_ones = [(0, 0.0, NAN, NAN, NAN), (2, 0.0, NAN, NAN, NAN)]
+    incidents = list(incidents) or (open_ones if work else [])
     log = IncidentLog.empty([i[0] for i in incidents], [i[1] for i in incidents])
     for k, (_, _, det, ack, res) in enumerate(incidents):
         log.detected[k], log.acknowledged[k], log.restored[k] = det, ack, res
@@ -299,15 +305,15 @@ def _staff():
 
 def _work():
     w = WorkLog()
-    w.add(0, 0, 0.0, 60.0, P1, SHIFT)
-    w.add(0, 0, 1440.0, 1560.0, P2, SHIFT)
-    w.add(0, 0, 480.0, 540.0, P1, OVERTIME)  # 1 h
-    w.add(0, 0, 600.0, 600.0, P1, OVERTIME)  # zero-length: dropped
-    w.add(1, 0, 500.0, 740.0, PM, SHIFT)
-    w.add(1, 0, 2000.0, 2090.0, P1, CALLOUT)  # 1.5 h
-    w.add(2, 0, 100.0, 400.0, P2, SHIFT)
-    w.add(2, 0, 3000.0, 3030.0, P1, CALLOUT)  # 0.5 h
-    w.add(2, 0, 1440.0, 1470.0, PM, OVERTIME)  # 0.5 h
+    w.add(0, WorkKind.INCIDENT, 0, 0.0, 60.0, P1, SHIFT)
+    w.add(0, WorkKind.INCIDENT, 1, 1440.0, 1560.0, P2, SHIFT)
+    w.add(0, WorkKind.INCIDENT, 0, 480.0, 540.0, P1, OVERTIME)  # 1 h
+    w.add(0, WorkKind.INCIDENT, 0, 600.0, 600.0, P1, OVERTIME)  # zero-length: dropped
+    w.add(1, WorkKind.POSTMORTEM, 0, 500.0, 740.0, PM, SHIFT)
+    w.add(1, WorkKind.INCIDENT, 0, 2000.0, 2090.0, P1, CALLOUT)  # 1.5 h
+    w.add(2, WorkKind.INCIDENT, 1, 100.0, 400.0, P2, SHIFT)
+    w.add(2, WorkKind.INCIDENT, 0, 3000.0, 3030.0, P1, CALLOUT)  # 0.5 h
+    w.add(2, WorkKind.POSTMORTEM, 0, 1440.0, 1470.0, PM, OVERTIME)  # 0.5 h
     return w
 
 
@@ -380,9 +386,9 @@ def test_people_table_exact():
 def test_people_table_clips_work_and_shifts_to_window():
     people = [person("A", shifts=[(0.0, 480.0), (WEEK - 60, WEEK)])]
     w = WorkLog()
-    w.add(0, 0, 60.0, 180.0, P1, SHIFT)  # 1 h after the 120-min warm-up
-    w.add(0, 0, 0.0, 100.0, P1, SHIFT)  # wholly in the warm-up
-    w.add(0, 0, WEEK - 30, WEEK + 30, P1, OVERTIME)  # half past the horizon
+    w.add(0, WorkKind.INCIDENT, 0, 60.0, 180.0, P1, SHIFT)  # 1 h after the 120-min warm-up
+    w.add(0, WorkKind.INCIDENT, 0, 0.0, 100.0, P1, SHIFT)  # wholly in the warm-up
+    w.add(0, WorkKind.INCIDENT, 0, WEEK - 30, WEEK + 30, P1, OVERTIME)  # half past the horizon
     t = metrics.people_table(make_record(people=people, work=w, warmup=120.0), make_scenario())
     assert t.scheduled_hours.iloc[0] == 7.0
     assert t.busy_hours.iloc[0] == 1.0
@@ -403,7 +409,8 @@ segment = st.tuples(
 def test_people_table_invariants(segments, warmup):
     w = WorkLog()
     for p, start, length, rank, mode in segments:
-        w.add(p, 0, start, start + length, rank, mode)
+        kind = WorkKind.POSTMORTEM if rank == PM else WorkKind.INCIDENT
+        w.add(p, kind, rank if rank != PM else 0, start, start + length, rank, mode)
     t = metrics.people_table(make_record(people=_staff(), work=w, warmup=warmup), make_scenario())
     assert np.allclose(t.busy_hours + t.idle_hours, t.scheduled_hours)
     by_priority = t.busy_P1_hours + t.busy_P2_hours + t.busy_postmortem_hours

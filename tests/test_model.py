@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from sim.model.ops_model import simulate_record
-from sim.model.records import CALLOUT, OVERTIME, SHIFT
+from sim.model.records import WorkMode
 from tests.scenarios import tiny, workload
+
+SHIFT, OVERTIME, CALLOUT = WorkMode.SHIFT, WorkMode.OVERTIME, WorkMode.CALLOUT
 
 SEQ = np.random.SeedSequence(0)
 
@@ -18,7 +20,7 @@ def run(scenario, *incidents):
 
 def segments(record):
     w = record.work
-    return sorted(zip(w.person, w.incident, w.start, w.end, w.mode, strict=True))
+    return sorted(zip(w.person, w.item, w.start, w.end, w.mode, strict=True))
 
 
 def times(record, i):

@@ -15,12 +15,13 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from sim.analysis import catalogue
+from sim.analysis.catalogue import ALL
 from sim.model import calendar
-from sim.model.records import CALLOUT, OVERTIME, SHIFT, RunRecord
+from sim.model.records import AbsenceKind, RunRecord, WorkKind, WorkMode
 from sim.scenario.schema import Scenario
 
 Row = tuple[str, str, float]
-ALL = "all"
 
 
 def kpi_rows(record: RunRecord, scenario: Scenario) -> list[Row]:
@@ -33,9 +34,12 @@ def kpi_rows(record: RunRecord, scenario: Scenario) -> list[Row]:
 def kpis_from_tables(
     record: RunRecord, scenario: Scenario, incidents: pd.DataFrame, people: pd.DataFrame
 ) -> list[Row]:
-    """Every KPI of one replication, from its already-built incident and people tables."""
+    """Every KPI of one replication, from its already-built incident and people tables.
+
+    Every row names a metric of :mod:`sim.analysis.catalogue` (checked here).
+    """
     measured = incidents[incidents["measured"]]
-    return [
+    rows = [
         *incident_counts(measured, scenario),
         *response_adherence(measured, scenario, record.horizon),
         *mean_by_priority(measured, "mtta_minutes", "ack_minutes", scenario),
@@ -44,6 +48,10 @@ def kpis_from_tables(
         *quantile_by_priority(measured, "mttr_median_minutes", 0.5, scenario),
         *quantile_by_priority(measured, "mttr_p90_minutes", 0.9, scenario),
         *utilization(people),
+        *utilization_parts(people),
+        *fte(people, record, scenario),
+        *activity_completion(record, scenario),
+        *stream_metrics(record, scenario),
         *hours_by_group(people, "overtime_hours"),
         *hours_by_group(people, "callout_hours"),
         *availability(record, scenario),
@@ -51,6 +59,8 @@ def kpis_from_tables(
         ("open_incidents", ALL, open_incidents(record)),
         ("backlog_at_end", ALL, float(np.isnan(record.incidents.restored).sum())),
     ]
+    catalogue.check_rows(rows, ranges=False)
+    return rows
 
 
 def open_incidents(record: RunRecord) -> float:
@@ -154,8 +164,18 @@ def quantile_by_priority(measured, metric: str, q: float, scenario: Scenario) ->
     ]
 
 
+PARTS = (*(k.label for k in WorkKind), "idle")
+"""The parts of on-shift time, in order: one per kind of work, then idle."""
+
+
 def people_table(record: RunRecord, scenario: Scenario) -> pd.DataFrame:
-    """Per-person time accounting in the window (hours)."""
+    """Per-person time accounting in the window (hours).
+
+    ``scheduled`` is the rostered shift time; ``available`` is that minus absence;
+    on-shift time splits into one ``<kind>_hours`` column per kind of work plus
+    ``idle_hours``, which add up to ``available_hours``. Work past a shift's end
+    or on a call-out is counted apart (``overtime_hours``, ``callout_hours``).
+    """
     n = len(record.people)
     lo, hi = record.warmup, record.horizon
     work = record.work
@@ -163,7 +183,8 @@ def people_table(record: RunRecord, scenario: Scenario) -> pd.DataFrame:
     start = np.clip(np.asarray(work.start, dtype=float), lo, hi)
     end = np.clip(np.asarray(work.end, dtype=float), lo, hi)
     length = np.maximum(end - start, 0.0) / 60.0
-    mode, rank = np.asarray(work.mode, dtype=int), np.asarray(work.rank, dtype=int)
+    mode, kind = np.asarray(work.mode, dtype=int), np.asarray(work.kind, dtype=int)
+    on_shift = mode == WorkMode.SHIFT
 
     def hours(mask) -> np.ndarray:
         return np.bincount(person[mask], weights=length[mask], minlength=n)
@@ -178,19 +199,53 @@ def people_table(record: RunRecord, scenario: Scenario) -> pd.DataFrame:
             "employment": [p.employment for p in record.people],
             "hourly_cost": [p.hourly_cost for p in record.people],
             "scheduled_hours": [calendar.overlap(p.shifts, lo, hi) / 60.0 for p in record.people],
-            "busy_hours": hours(mode == SHIFT),
-            "overtime_hours": hours(mode == OVERTIME),
-            "callout_hours": hours(mode == CALLOUT),
         }
     )
+    for absence in AbsenceKind:
+        frame[f"{absence.label}_hours"] = _absent_hours(record, absence)
+    frame["available_hours"] = frame["scheduled_hours"] - sum(
+        frame[f"{a.label}_hours"] for a in AbsenceKind
+    )
+    for part in WorkKind:
+        frame[f"{part.label}_hours"] = hours(on_shift & (kind == part))
+    frame["busy_hours"] = hours(on_shift)
+    frame["idle_hours"] = frame["available_hours"] - frame["busy_hours"]
+    frame["overtime_hours"] = hours(mode == WorkMode.OVERTIME)
+    frame["callout_hours"] = hours(mode == WorkMode.CALLOUT)
+    priority = _incident_priority(record, scenario, kind)
     for r, p in enumerate(scenario.priorities):
-        frame[f"busy_{p.id}_hours"] = hours(rank == r)
-    frame["busy_postmortem_hours"] = hours(rank == len(scenario.priorities))
+        frame[f"busy_{p.id}_hours"] = hours((kind == WorkKind.INCIDENT) & (priority == r))
+    frame["busy_postmortem_hours"] = hours(kind == WorkKind.POSTMORTEM)
     frame["preempted_work_hours"] = _preempted_hours(record, n)
-    frame["idle_hours"] = frame["scheduled_hours"] - frame["busy_hours"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        frame["utilization"] = frame["busy_hours"] / frame["scheduled_hours"]
+        frame["utilization"] = frame["busy_hours"] / frame["available_hours"]
     return frame
+
+
+def _incident_priority(record: RunRecord, scenario: Scenario, kind: np.ndarray) -> np.ndarray:
+    """Per work segment: its incident's priority index (-1 for other kinds of work)."""
+    by_class = np.array([scenario.priority_rank(c.priority) for c in scenario.incidents.classes])
+    item = np.asarray(record.work.item, dtype=int)
+    on_incident = (kind == WorkKind.INCIDENT) | (kind == WorkKind.POSTMORTEM)
+    out = np.full(len(item), -1)
+    cls = np.asarray(record.incidents.cls, dtype=int)
+    out[on_incident] = by_class[cls[item[on_incident]]]
+    return out
+
+
+def _absent_hours(record: RunRecord, which: AbsenceKind) -> list[float]:
+    """Per person: scheduled hours in the window lost to absences of one kind."""
+    lo, hi = record.warmup, record.horizon
+    out = []
+    for p, person in enumerate(record.people):
+        spans = record.absences[p] if record.absences else ()
+        lost = sum(
+            calendar.overlap(person.shifts, max(a, lo), min(b, hi))
+            for a, b, k in spans
+            if k == which and b > lo and a < hi
+        )
+        out.append(lost / 60.0)
+    return out
 
 
 def _preempted_hours(record: RunRecord, n: int) -> np.ndarray:
@@ -205,15 +260,132 @@ _LEVELS = (("person", "person"), ("role", "role"), ("team", "team"), ("site", "s
 
 
 def utilization(people: pd.DataFrame) -> list[Row]:
-    """On-shift busy time over scheduled time, per person, role, team, site and overall."""
+    """On-shift work of any kind over available time, per person, role, team, site and all."""
     rows = []
     for level, column in _LEVELS:
-        sums = people.groupby(column, sort=False)[["busy_hours", "scheduled_hours"]].sum()
+        sums = people.groupby(column, sort=False)[["busy_hours", "available_hours"]].sum()
         for name, s in sums.iterrows():
-            value = s.busy_hours / s.scheduled_hours if s.scheduled_hours > 0 else np.nan
-            rows.append(("utilization", f"{level}:{name}", value))
-    total = people["scheduled_hours"].sum()
-    rows.append(("utilization", ALL, people["busy_hours"].sum() / total if total else np.nan))
+            rows.append(("utilization", f"{level}:{name}", _ratio(s.busy_hours, s.available_hours)))
+    total = people["available_hours"].sum()
+    rows.append(("utilization", ALL, _ratio(people["busy_hours"].sum(), total)))
+    return rows
+
+
+def _ratio(part: float, whole: float) -> float:
+    return float(part / whole) if whole > 0 else np.nan
+
+
+def utilization_parts(people: pd.DataFrame) -> list[Row]:
+    """Each part of available time (kinds of work, idle) per team and all; parts add to 1."""
+    columns = [f"{part}_hours" for part in PARTS]
+    rows = []
+    teams = people.groupby("team", sort=False)[[*columns, "available_hours"]].sum()
+    for team, sums in [*teams.iterrows(), (None, people[[*columns, "available_hours"]].sum())]:
+        prefix = "all" if team is None else f"team:{team}"
+        for part, column in zip(PARTS, columns, strict=True):
+            share = _ratio(sums[column], sums["available_hours"])
+            rows.append(("utilization_part", f"{prefix}:{part}", share))
+    return rows
+
+
+_SHRINKING = ("leave_hours", "sick_hours", "training_hours", "planned_hours")
+"""Rostered time not available for incident and stream work."""
+
+
+def fte(people: pd.DataFrame, record: RunRecord, scenario: Scenario) -> list[Row]:
+    """Shrinkage, FTE present (heads) and FTE required per role and all.
+
+    FTE required is the heads whose rostered hours, after the measured shrinkage,
+    cover the role's rostered hours: ``rostered per week / (full-time hours per
+    week x (1 - shrinkage))``.
+    """
+    weeks = (record.horizon - record.warmup) / calendar.MINUTES_PER_WEEK
+    full_time = scenario.work_rules.fte_hours_per_week
+    frame = people.assign(lost=people[list(_SHRINKING)].sum(axis=1), heads=1.0)
+    sums = frame.groupby("role", sort=False)[["scheduled_hours", "lost", "heads"]].sum()
+    groups = [*((f"role:{r}", s) for r, s in sums.iterrows()), (ALL, sums.sum())]
+    rows = []
+    for group, s in groups:
+        shrinkage = _ratio(s.lost, s.scheduled_hours)
+        needed = s.scheduled_hours / weeks / (full_time * (1 - shrinkage))
+        rows.append(("shrinkage", group, shrinkage))
+        rows.append(("fte_present", group, float(s.heads)))
+        rows.append(("fte_required", group, float(needed) if shrinkage < 1 else np.nan))
+    return rows
+
+
+def activity_completion(record: RunRecord, scenario: Scenario) -> list[Row]:
+    """Share of due planned and training minutes done, for activities due in the window."""
+    log = record.activities
+    due = np.asarray(log.due, dtype=float)
+    kind = np.asarray(log.kind, dtype=int)
+    source = np.asarray(log.source, dtype=int)
+    minutes = np.asarray(log.minutes, dtype=float)
+    done = np.minimum(_activity_minutes_done(record, len(due)), minutes)
+    counted = (due >= record.warmup) & (due < record.horizon)
+    team = np.array([record.people[p].team for p in log.person], dtype=object)
+    training = counted & (kind == WorkKind.TRAINING)
+    planned = counted & (kind == WorkKind.PLANNED)
+    rows = []
+    if scenario.training.scheduled:
+        for t in scenario.teams:
+            mask = training & (team == t.id)
+            rows.append(("training_completion", f"team:{t.id}", _share(done, minutes, mask)))
+        rows.append(("training_completion", ALL, _share(done, minutes, training)))
+    if not scenario.planned:
+        return rows
+    for k, op in enumerate(scenario.planned):
+        rows.append(("planned_completion", op.id, _share(done, minutes, planned & (source == k))))
+    rows.append(("planned_completion", ALL, _share(done, minutes, planned)))
+    return rows
+
+
+def _share(done: np.ndarray, minutes: np.ndarray, mask: np.ndarray) -> float:
+    total = minutes[mask].sum()
+    return float(done[mask].sum() / total) if total > 0 else np.nan
+
+
+def _activity_minutes_done(record: RunRecord, n: int) -> np.ndarray:
+    """Per activity row: minutes worked on it (any time, any mode)."""
+    work = record.work
+    kind = np.asarray(work.kind, dtype=int)
+    mask = (kind == WorkKind.PLANNED) | (kind == WorkKind.TRAINING)
+    item = np.asarray(work.item, dtype=int)[mask]
+    length = (np.asarray(work.end, dtype=float) - np.asarray(work.start, dtype=float))[mask]
+    return np.bincount(item, weights=length, minlength=n)
+
+
+def stream_metrics(record: RunRecord, scenario: Scenario) -> list[Row]:
+    """Items, mean wait to pick-up, response adherence and backlog per work stream."""
+    log = record.streams
+    arrived = np.asarray(log.arrived, dtype=float)
+    picked = np.asarray(log.picked_up, dtype=float)
+    which = np.asarray(log.stream, dtype=int)
+    measured = (arrived >= record.warmup) & (arrived < record.horizon)
+    waited = record.horizon - arrived
+    rows = []
+    groups = [(s.id, which == k, s.response_minutes) for k, s in enumerate(scenario.streams)]
+    for group, mask, target in [*groups, (ALL, np.ones(len(which), bool), None)]:
+        if group == ALL and not scenario.streams:
+            break
+        m = mask & measured
+        wait = picked[m] - arrived[m]
+        rows.append(("stream_items", group, float(m.sum())))
+        rows.append(
+            (
+                "stream_wait_minutes",
+                group,
+                float(np.nanmean(wait)) if np.isfinite(wait).any() else np.nan,
+            )
+        )
+        rows.append(
+            ("stream_backlog_at_end", group, float(np.isnan(np.asarray(log.done))[mask].sum()))
+        )
+        if target:
+            met = wait <= target
+            missed = (wait > target) | (np.isnan(wait) & (waited[m] > target))
+            n = int((met | missed).sum())
+            rows.append(("stream_response_adherence", group, met.sum() / n if n else np.nan))
     return rows
 
 

@@ -1,20 +1,24 @@
 """The scorecard: headline KPIs next to their targets, with an honest verdict.
 
-A verdict uses the confidence interval, not just the mean: ``ok`` when the
-whole interval meets the target, ``MISS`` when the whole interval misses it,
-``~`` when the interval straddles it (more replications would tell).
+The card is an ordered list of entries, each naming catalogued metrics and the
+groups to show them for; labels, units and targets come from
+:mod:`sim.analysis.catalogue`, which also holds the verdict rules.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
+from sim.analysis.catalogue import ALL, MISS, NONE, OK, UNSURE, Metric, lookup
 from sim.scenario.schema import Scenario
 
-OK, MISS, UNSURE, NONE = "ok", "MISS", "~", ""
+__all__ = ["CARD", "MISS", "NONE", "OK", "UNSURE", "Entry", "Line", "entry", "render", "scorecard"]
+
+Selector = Callable[[Scenario], Iterable[str]]
 
 
 @dataclass(frozen=True)
@@ -32,85 +36,106 @@ class Line:
     unit: str
 
 
-def scorecard(summary: pd.DataFrame, scenario: Scenario) -> list[Line]:
-    """Headline KPIs with targets and verdicts, in reading order."""
+def priorities(scenario: Scenario) -> list[str]:
+    """Each priority's group."""
+    return [p.id for p in scenario.priorities]
+
+
+def teams(scenario: Scenario) -> list[str]:
+    """Each team's group."""
+    return [f"team:{t.id}" for t in scenario.teams]
+
+
+def tiers(scenario: Scenario) -> list[str]:
+    """Each tier's group."""
+    return [f"tier:{t.id}" for t in scenario.tiers]
+
+
+def services(scenario: Scenario) -> list[str]:
+    """Each service's group."""
+    return [s.id for s in scenario.services]
+
+
+def overall(scenario: Scenario) -> list[str]:
+    """The whole organisation."""
+    return [ALL]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Lines for ``metrics`` over the groups ``groups`` selects, metrics side by side per group.
+
+    Raises
+    ------
+    KeyError
+        A metric is not in the catalogue.
+    """
+
+    metrics: tuple[str, ...]
+    groups: Selector = overall
+
+    def __post_init__(self) -> None:
+        for name in self.metrics:
+            lookup(name)
+
+
+def entry(*metrics: str, groups: Selector = overall) -> Entry:
+    """A card entry: ``entry("availability", "availability_slo_met", groups=services)``."""
+    return Entry(metrics, groups)
+
+
+CARD: tuple[Entry, ...] = (
+    entry("response_sla_adherence", groups=priorities),
+    entry("response_sla_adherence"),
+    entry("mtta_minutes", groups=priorities),
+    entry("mttd_minutes"),
+    entry("mttr_minutes", groups=priorities),
+    entry("mttr_median_minutes"),
+    entry("mttr_p90_minutes"),
+    entry("utilization", groups=teams),
+    entry("utilization"),
+    entry("coverage_gap_hours", groups=tiers),
+    entry("availability", "availability_slo_met", groups=services),
+    entry("incidents", groups=priorities),
+    entry("overtime_hours"),
+    entry("callout_hours"),
+    entry("backlog_at_end"),
+)
+"""The headline card, in reading order."""
+
+
+def scorecard(
+    summary: pd.DataFrame, scenario: Scenario, card: Sequence[Entry] = CARD
+) -> list[Line]:
+    """Headline KPIs with targets and verdicts, in the card's order.
+
+    A (metric, group) with no row in ``summary`` is left out.
+    """
     index = {(r.metric, r.group): r for r in summary.itertuples(index=False)}
     lines: list[Line] = []
-
-    def add(label, metric, group, unit="", target="", check=None):
-        row = index.get((metric, group))
-        if row is None:
-            return
-        verdict = check(row.mean, row.ci_low, row.ci_high) if check else NONE
-        lines.append(
-            Line(label, metric, group, row.mean, row.ci_low, row.ci_high, target, verdict, unit)
-        )
-
-    goal = scenario.targets.response_sla_adherence
-    for p in scenario.priorities:
-        add(
-            f"Response SLA {p.id} (<= {_minutes(p.response_minutes)})",
-            "response_sla_adherence",
-            p.id,
-            "%",
-            f">= {goal:.0%}",
-            _at_least(goal),
-        )
-    add(
-        "Response SLA, all", "response_sla_adherence", "all", "%", f">= {goal:.0%}", _at_least(goal)
-    )
-    for p in scenario.priorities:
-        add(f"MTTA {p.id}", "mtta_minutes", p.id, "min")
-    mttd = scenario.targets.mttd_minutes
-    add(
-        "MTTD",
-        "mttd_minutes",
-        "all",
-        "min",
-        f"<= {mttd:g}" if mttd else "",
-        _at_most(mttd) if mttd else None,
-    )
-    for p in scenario.priorities:
-        target = p.mttr_minutes
-        add(
-            f"MTTR {p.id}",
-            "mttr_minutes",
-            p.id,
-            "min",
-            f"<= {target:g}" if target else "",
-            _at_most(target) if target else None,
-        )
-    add("MTTR median, all", "mttr_median_minutes", "all", "min")
-    add("MTTR p90, all", "mttr_p90_minutes", "all", "min")
-    band = scenario.targets.utilization
-    for team in scenario.teams:
-        add(
-            f"Utilization {team.id}",
-            "utilization",
-            f"team:{team.id}",
-            "%",
-            f"{band.low:.0%}-{band.high:.0%}",
-            _within(band.low, band.high),
-        )
-    add(
-        "Utilization, all",
-        "utilization",
-        "all",
-        "%",
-        f"{band.low:.0%}-{band.high:.0%}",
-        _within(band.low, band.high),
-    )
-    for tier in scenario.tiers:
-        add(f"Nobody on shift for {tier.id}", "coverage_gap_hours", f"tier:{tier.id}", "h/wk")
-    for s in scenario.services:
-        add(f"Availability {s.id}", "availability", s.id, "%%", f">= {s.slo:.3%}", _at_least(s.slo))
-        add(f"P(SLO met) {s.id}", "availability_slo_met", s.id, "%")
-    for p in scenario.priorities:
-        add(f"Incidents {p.id}", "incidents", p.id)
-    add("Overtime hours, all", "overtime_hours", "all", "h")
-    add("Call-out hours, all", "callout_hours", "all", "h")
-    add("Backlog at end", "backlog_at_end", "all")
+    for item in card:
+        metrics = [lookup(name) for name in item.metrics]
+        for group in item.groups(scenario):
+            for metric in metrics:
+                row = index.get((metric.name, group))
+                if row is not None:
+                    lines.append(_line(metric, group, row, scenario))
     return lines
+
+
+def _line(metric: Metric, group: str, row, scenario: Scenario) -> Line:
+    target = metric.target_for(scenario, group)
+    verdict = target.verdict(row.mean, row.ci_low, row.ci_high) if target else NONE
+    label = metric.label_for(scenario, group)
+    text = target.text if target else ""
+    return Line(
+        label, metric.name, group, row.mean, row.ci_low, row.ci_high, text, verdict, _unit(metric)
+    )
+
+
+def _unit(metric: Metric) -> str:
+    """The render code of a metric's unit: ``%%`` is a share shown to three decimals."""
+    return "%%" if metric.symbol == "%" and metric.decimals == 3 else metric.symbol
 
 
 def render(lines: list[Line], title: str = "") -> str:
@@ -139,45 +164,3 @@ def _formatter(unit: str):
         return lambda v: "n/a" if math.isnan(v) else f"{v:.3%}"
     suffix = f" {unit}" if unit else ""
     return lambda v: "n/a" if math.isnan(v) else f"{v:,.1f}{suffix}"
-
-
-def _minutes(value: float) -> str:
-    return f"{value / 60:g} h" if value >= 60 else f"{value:g} min"
-
-
-def _bounds(mean, low, high):
-    if math.isnan(low):
-        return mean, mean
-    return low, high
-
-
-def _at_least(target):
-    def check(mean, low, high):
-        if math.isnan(mean):
-            return NONE
-        lo, hi = _bounds(mean, low, high)
-        return OK if lo >= target else MISS if hi < target else UNSURE
-
-    return check
-
-
-def _at_most(target):
-    def check(mean, low, high):
-        if math.isnan(mean):
-            return NONE
-        lo, hi = _bounds(mean, low, high)
-        return OK if hi <= target else MISS if lo > target else UNSURE
-
-    return check
-
-
-def _within(low_target, high_target):
-    def check(mean, low, high):
-        if math.isnan(mean):
-            return NONE
-        lo, hi = _bounds(mean, low, high)
-        if lo >= low_target and hi <= high_target:
-            return OK
-        return MISS if hi < low_target or lo > high_target else UNSURE
-
-    return check

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.analysis import metrics
+from sim.analysis import catalogue, metrics
 from sim.errors import ScenarioError
 from sim.experiments.workers import map_in_workers
 from sim.model.ops_model import simulate_record
@@ -27,12 +27,6 @@ from sim.scenario.schema import Scenario
 DEFAULT_REPLICATIONS = 20
 DEFAULT_SEED = 1
 CONFIDENCE = 0.95
-SHARE_METRICS = frozenset(
-    {"response_sla_adherence", "utilization", "availability", "availability_slo_met"}
-)
-"""Metrics that are shares: their intervals are clipped to [0, 1] (all others to >= 0)."""
-YES_NO_METRICS = frozenset({"availability_slo_met"})
-"""Metrics that are 0 or 1 per replication: Wilson score intervals, not Student-t."""
 
 
 @dataclass
@@ -134,18 +128,21 @@ def summarise(kpis: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFram
 
     Replications where a metric is undefined (e.g. no P0 incident, so no P0
     MTTR) are left out of that metric; ``replications`` counts those used.
-    Intervals are clipped to the metric's range, and yes/no metrics get a
-    Wilson score interval.
+    Intervals are clipped to the range of the metric's catalogued kind (an
+    uncatalogued name is taken as >= 0), and yes/no metrics get a Wilson score
+    interval.
     """
     rows = []
     for (metric, group), values in kpis.groupby(["metric", "group"], sort=False)["value"]:
         data = values.to_numpy(dtype=float)
-        if metric in YES_NO_METRICS:
+        known = catalogue.METRICS.get(metric)
+        kind = known.kind if known else catalogue.Kind.COUNT
+        if kind is catalogue.Kind.YES_NO:
             low, mean, high, n = wilson_interval(data, confidence)
         else:
             low, mean, high, n = confidence_interval(data, confidence)
-        top = 1.0 if metric in SHARE_METRICS else np.inf
-        rows.append((metric, group, mean, np.clip(low, 0, top), np.clip(high, 0, top), n))
+        bottom, top = kind.bounds
+        rows.append((metric, group, mean, np.clip(low, bottom, top), np.clip(high, bottom, top), n))
     return pd.DataFrame(
         rows, columns=["metric", "group", "mean", "ci_low", "ci_high", "replications"]
     )

@@ -38,16 +38,50 @@ class Workload:
         return len(self.started)
 
 
+@dataclass(frozen=True)
+class StreamItems:
+    """Every work-stream item of one replication, in arrival order."""
+
+    started: np.ndarray  # minutes
+    stream: np.ndarray  # stream index
+    effort: np.ndarray  # minutes
+
+    def __len__(self) -> int:
+        return len(self.started)
+
+
 def hourly_rates(scenario: Scenario, cls: IncidentClass) -> np.ndarray:
     """Expected arrivals in each hour of the horizon for one class."""
+    rate = cls.rate_per_day * scenario.incidents.rate_multiplier
+    return _hourly(scenario, rate, cls.profile)
+
+
+def _hourly(scenario: Scenario, rate_per_day: float, profile_id: str | None) -> np.ndarray:
     weights = np.ones(168)
     zone = "UTC"
-    if cls.profile is not None:
-        profile = scenario.incidents.profiles[cls.profile]
+    if profile_id is not None:
+        profile = scenario.incidents.profiles[profile_id]
         weights = np.asarray(profile.hour_of_week_weights())
         zone = scenario.profile_zone(profile)
     how = _hour_of_week(scenario.calendar.start, scenario.calendar.days, zone)
-    return cls.rate_per_day * scenario.incidents.rate_multiplier / 24.0 * weights[how]
+    return rate_per_day / 24.0 * weights[how]
+
+
+def draw_stream_items(scenario: Scenario, seq: np.random.SeedSequence) -> StreamItems:
+    """Draw every item of every work stream (independent of the incident draws)."""
+    started, index, effort = [np.empty(0)], [np.empty(0, dtype=np.int32)], [np.empty(0)]
+    for k, s in enumerate(scenario.streams):
+        times = poisson_times(
+            _hourly(scenario, s.rate_per_day, s.profile), stream(seq, "stream", s.id)
+        )
+        started.append(times)
+        index.append(np.full(len(times), k, dtype=np.int32))
+        effort.append(s.effort.sample(stream(seq, "stream-effort", s.id), len(times)))
+    all_started = np.concatenate(started)
+    order = np.argsort(all_started, kind="stable")
+    return StreamItems(
+        all_started[order], np.concatenate(index)[order], np.concatenate(effort)[order]
+    )
 
 
 @lru_cache(maxsize=64)

@@ -71,6 +71,11 @@ def _zone(name: str) -> tzinfo:
     return ZoneInfo(name)
 
 
+def zone(name: str) -> tzinfo:
+    """The tzinfo of an IANA time-zone name or ``"UTC"``."""
+    return _zone(name)
+
+
 def epoch(start: date) -> datetime:
     """Return the model epoch: ``start`` at 00:00 UTC (timezone-aware).
 

@@ -1,49 +1,73 @@
-"""Dispatch: who picks up which piece of incident work, and when.
+"""Dispatch: who picks up which piece of work, and when.
 
-The dispatcher keeps, per role, the free people on shift, the idle people off
-shift and the on-shift people busy at each priority; per task pool, a priority
-queue of waiting work. Every operation touches only the roles of one pool or
-the pools of one role, never the whole staff, so it stays fast for
-organisations of hundreds.
+The dispatcher keeps each person's :class:`~sim.model.records.PersonState` and,
+per role, the free people on shift, the idle people off shift and the on-shift
+people busy at each precedence rank; per task pool, a priority queue of waiting
+work; per person, a queue of work only they can do (planned operations,
+training). Every operation touches only the roles of one pool or the pools of
+one role, never the whole staff, so it stays fast for organisations of hundreds.
 
-A *job* is one person's hold on one piece of incident work. The incident
-process requests a job, waits until it is granted, acknowledges after the
-job's delay, works, and finishes it. The dispatcher may end a job early with a
-SimPy interrupt whose cause is ``(why, minutes_left, next_job)``: pre-emption by
-more urgent work (``next_job`` is None: ask again), or a hand-off at shift end
-to a free colleague (``next_job`` is already granted to them). A granted job
-can be pre-empted from the moment it is granted, even during its
-acknowledgement delay. Shift changes at one minute are applied as a batch, so
-nobody hands work to a colleague who leaves at the same minute. Work segments
-are split at shift boundaries so time is accounted as shift, overtime or
-call-out work.
+A *job* is one person's hold on one piece of work of some
+:class:`~sim.model.records.WorkKind`. A process requests a job, waits until it is
+granted, acknowledges after the job's delay, works, and finishes it. The
+dispatcher may end a job early with a SimPy interrupt whose cause is
+``(why, minutes_left, next_job)``, ``why`` an :class:`Interruption`: pre-emption
+by more urgent work or the person going away (``next_job`` is None: ask
+again), or a hand-off at shift end to a free colleague (``next_job`` is already
+granted to them). A granted job can be pre-empted from the moment it is
+granted, even during its acknowledgement delay. Roster changes at one minute
+are applied as a batch, so nobody hands work to a colleague who leaves at the
+same minute. Work segments are split at shift boundaries so time is accounted
+as shift, overtime or call-out work.
+
+Personal work (a job for one named person) never pages and is never handed
+over: at shift end it is finished in overtime. When it becomes due it displaces
+less urgent work that is not incident response, but it waits for incident work
+in hand to finish, whatever their ranks.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
+from enum import Enum
 from itertools import count
 
 import simpy
 
-from sim.model.records import CALLOUT, OVERTIME, SHIFT, WorkLog
+from sim.model.records import TRANSITIONS, PersonState, WorkKind, WorkLog, WorkMode
 
-PREEMPTED, HANDOFF = "preempted", "handoff"
 FINISHING = 1e-9
 """Work with this little left is finishing now: it is never pre-empted or handed over."""
 
+ON_SHIFT, OFF, ABSENT = PersonState.ON_SHIFT, PersonState.OFF, PersonState.ABSENT
+
+
+class Interruption(Enum):
+    """Why the dispatcher took a job away from its person."""
+
+    PREEMPTED = "preempted"  # more urgent work needs the person: ask again
+    HANDOFF = "handoff"  # shift end: a colleague already holds the next job
+    AWAY = "away"  # the person's absence began: ask again
+
+
+PREEMPTED, HANDOFF, AWAY = Interruption.PREEMPTED, Interruption.HANDOFF, Interruption.AWAY
+_ACKNOWLEDGED = (WorkKind.INCIDENT, WorkKind.POSTMORTEM)
+"""Work picked up after an acknowledgement (or page) delay; other work starts at once."""
+
 
 class Job:
-    """One person's hold on one piece of an incident's work."""
+    """One person's hold on one piece of work."""
 
     __slots__ = (
         "begun_at",
         "callout",
         "delay",
         "granted",
-        "incident",
+        "item",
+        "kind",
         "mode",
+        "owner",
         "pages",
         "person",
         "pool",
@@ -54,14 +78,27 @@ class Job:
         "work_left",
     )
 
-    def __init__(self, incident, pool, rank, seq, pages, process):
-        self.incident, self.pool, self.rank, self.seq = incident, pool, rank, seq
-        self.pages, self.process = pages, process
+    def __init__(self, kind, item, pool, rank, seq, pages, process, owner=None):
+        self.kind, self.item, self.pool, self.rank, self.seq = kind, item, pool, rank, seq
+        self.pages, self.process, self.owner = pages, process, owner
         self.person = self.granted = self.begun_at = self.seg_start = None
-        self.delay, self.callout, self.work_left, self.mode = 0.0, False, 0.0, SHIFT
+        self.delay, self.callout, self.work_left, self.mode = 0.0, False, 0.0, WorkMode.SHIFT
 
     def __lt__(self, other: Job) -> bool:
         return (self.rank, self.seq) < (other.rank, other.seq)
+
+    def again(self) -> Job:
+        """A fresh request for the same work, keeping its place in the queue."""
+        return Job(
+            self.kind,
+            self.item,
+            self.pool,
+            self.rank,
+            self.seq,
+            self.pages,
+            self.process,
+            self.owner,
+        )
 
 
 class Dispatcher:
@@ -85,30 +122,38 @@ class Dispatcher:
         self.role_pools = [[k for k, p in enumerate(pools) if r in p] for r in range(n_roles)]
         self.preemptive, self.handoff = preemptive, handoff
         self.ack_delay, self.page_delay, self.work = ack_delay, page_delay, work
-        self.on_shift = [False] * len(person_role)
+        self.state = [OFF] * len(person_role)
         self.job_of: list[Job | None] = [None] * len(person_role)
         self.free = [{} for _ in range(n_roles)]  # insertion-ordered sets: longest idle first
         self.idle_off = [{} for _ in range(n_roles)]
         self.on_count = [0] * n_roles
-        self.busy = [[{} for _ in range(n_ranks + 1)] for _ in range(n_roles)]  # on shift
+        self.busy = [[{} for _ in range(n_ranks)] for _ in range(n_roles)]  # on shift, by rank
         self.paging_queue: list[list[Job]] = [[] for _ in pools]
         self.quiet_queue: list[list[Job]] = [[] for _ in pools]  # work that never pages
+        self.personal: list[list[Job]] = [[] for _ in person_role]  # work for one person
         self.preempted: list[tuple[float, int, float]] = []  # (when, person, minutes displaced)
         self._seq = count()
         for p, r in enumerate(person_role):
             self.idle_off[r][p] = None
 
-    # -- incident side ---------------------------------------------------------------------
+    # -- work side -------------------------------------------------------------------------
 
     def request(
-        self, incident: int, pool: int, rank: int, pages: bool, process, seq: int | None = None
+        self,
+        kind: WorkKind,
+        item: int,
+        pool: int,
+        rank: int,
+        pages: bool,
+        process,
+        seq: int | None = None,
     ) -> Job:
         """Ask for someone in ``pool``; the job is granted now or its ``granted`` event fires.
 
         ``seq`` keeps the queue position of work asked for before (pre-empted work
         goes back ahead of same-priority work that arrived later).
         """
-        job = Job(incident, pool, rank, next(self._seq) if seq is None else seq, pages, process)
+        job = Job(kind, item, pool, rank, self._next(seq), pages, process)
         person = self._free_in(pool)
         if person is None and self.preemptive:
             person = self._preempt_for(pool, rank)
@@ -117,9 +162,34 @@ class Dispatcher:
         elif pages and self._on_count(pool) == 0 and (person := self._on_call(pool)) is not None:
             self._grant(job, person, callout=True)
         else:
-            job.granted = self.env.event()
-            heapq.heappush(self.paging_queue[pool] if pages else self.quiet_queue[pool], job)
+            self._wait(job, self.paging_queue[pool] if pages else self.quiet_queue[pool])
         return job
+
+    def request_personal(
+        self, person: int, kind: WorkKind, item: int, rank: int, process, seq: int | None = None
+    ) -> Job:
+        """Ask for ``person`` in particular (planned work, training); granted now or later.
+
+        Granted only while they are on shift. It takes them from less urgent work
+        that is not incident response; otherwise it waits in their own queue.
+        """
+        job = Job(kind, item, None, rank, self._next(seq), False, process, owner=person)
+        if self.state[person] is ON_SHIFT:
+            held = self.job_of[person]
+            if held is not None and self._displaces(job, held):
+                self._preempt(person)
+                held = None
+            if held is None:
+                self._grant(job, person, callout=False)
+                return job
+        self._wait(job, self.personal[person])
+        return job
+
+    def cancel(self, job: Job) -> None:
+        """Withdraw a request that has not been granted (e.g. planned work now too late)."""
+        queue = self._queue_of(job)
+        queue.remove(job)
+        heapq.heapify(queue)
 
     def can_continue(self, job: Job, pool: int) -> bool:
         """Whether the job's person keeps the work for the task in ``pool``.
@@ -130,28 +200,28 @@ class Dispatcher:
         person = job.person
         if self.person_role[person] not in self.pools[pool]:
             return False
-        overtime = not self.on_shift[person] and not job.callout
+        overtime = self.state[person] is not ON_SHIFT and not job.callout
         return not (self.handoff and overtime and self._free_in(pool) is not None)
 
-    def work_on(self, job: Job, minutes: float, pool: int) -> None:
-        """Start (or continue) hands-on work: ``minutes`` left on the task in ``pool``."""
+    def work_on(self, job: Job, minutes: float, pool: int | None = None) -> None:
+        """Start (or continue) hands-on work: ``minutes`` left on the task (in ``pool``)."""
         job.pool, job.begun_at, job.work_left = pool, self.env.now, minutes
         if job.seg_start is None:
             job.seg_start = self.env.now
-            if self.on_shift[job.person]:
-                job.mode = SHIFT
+            if self.state[job.person] is ON_SHIFT:
+                job.mode = WorkMode.SHIFT
             else:
-                job.mode = CALLOUT if job.callout else OVERTIME
+                job.mode = WorkMode.CALLOUT if job.callout else WorkMode.OVERTIME
 
     def yield_to_urgent(self, job: Job, minutes: float) -> bool:
         """At a task boundary, give the job's person to more urgent waiting work, if any.
 
         Work finishing at the very minute urgent work arrives is not interrupted;
         this catches it when it moves on to its next task. Returns True when the
-        job was given up (the incident must ask again with its ``minutes`` of work).
+        job was given up (the process must ask again with its ``minutes`` of work).
         """
         person = job.person
-        if not (self.preemptive and self.on_shift[person]):
+        if not (self.preemptive and self.state[person] is ON_SHIFT):
             return False
         urgent = self._more_urgent(person, job)
         if urgent is None:
@@ -168,7 +238,7 @@ class Dispatcher:
         return max(0.0, job.work_left - (self.env.now - job.begun_at))
 
     def finish(self, job: Job) -> None:
-        """The job's person is done with this incident and looks for the next work."""
+        """The job's person is done with this work and looks for the next."""
         person = job.person
         self._close(job)
         self._release(person)
@@ -181,31 +251,62 @@ class Dispatcher:
 
     # -- roster side -----------------------------------------------------------------------
 
-    def shift_change(self, starting: list[int], ending: list[int]) -> None:
-        """Apply every shift start and end of one minute together.
+    def roster_change(
+        self,
+        starting: list[int],
+        ending: list[int],
+        going_away: list[int] = (),
+        coming_back: list[int] = (),
+    ) -> None:
+        """Apply every shift start and end, and absence start and end, of one minute together.
 
-        Newcomers come on and leavers go off first. Then free newcomers take
-        waiting work, most urgent first; newcomers busy with overtime or a
-        call-out give way to more urgent waiting work; each leaver's work in hand
-        goes to a colleague who is still free (``handoff``) or is finished in
-        overtime; and pools left with nobody on shift page for their work.
+        People coming back from absence and newcomers come on, leavers go off,
+        and people whose absence begins go away (their work in hand is asked for
+        again). Then free newcomers take waiting work, most urgent first;
+        newcomers busy with overtime or a call-out give way to more urgent
+        waiting work; each leaver's work in hand goes to a colleague who is still
+        free (``handoff``) or is finished in overtime; and pools left with nobody
+        on shift page for their work.
         """
+        for person in coming_back:
+            self._move(person, "come_back")
         for person in starting:
             self._come_on(person)
         for person in ending:
             self._go_off(person)
+        for person in going_away:
+            self._go_away(person)
         for person in starting:
             self._take_waiting(person)
         for person in starting:
             self._give_way(person)
         for person in ending:
             self._leave_work(person)
-        pools = {k for p in ending for k in self.role_pools[self.person_role[p]]}
+        changed = [*ending, *coming_back]
+        pools = {k for p in changed for k in self.role_pools[self.person_role[p]]}
         self._page_for(sorted(pools))
 
-    def _come_on(self, person: int) -> None:
+    def shift_change(self, starting: list[int], ending: list[int]) -> None:
+        """Shift starts and ends of one minute (see :meth:`roster_change`)."""
+        self.roster_change(starting, ending)
+
+    def _move(self, person: int, transition: str) -> None:
+        """Change a person's state by a named transition; an impossible one is a bug."""
+        before, after = TRANSITIONS[transition]
+        if self.state[person] is not before:
+            raise RuntimeError(
+                f"person {person}: cannot {transition} while {self.state[person].name}"
+            )
+        self.state[person] = after
         role = self.person_role[person]
-        self.on_shift[person] = True
+        if before is ABSENT:
+            self.idle_off[role][person] = None
+        elif after is ABSENT:
+            del self.idle_off[role][person]
+
+    def _come_on(self, person: int) -> None:
+        self._move(person, "come_on")
+        role = self.person_role[person]
         self.on_count[role] += 1
         job = self.job_of[person]
         if job is None:
@@ -214,12 +315,12 @@ class Dispatcher:
             return
         if job.seg_start is not None:
             self._segment(job)
-            job.mode = SHIFT
+            job.mode = WorkMode.SHIFT
         self.busy[role][job.rank][person] = None
 
     def _go_off(self, person: int) -> None:
+        self._move(person, "go_off")
         role = self.person_role[person]
-        self.on_shift[person] = False
         self.on_count[role] -= 1
         job = self.job_of[person]
         if job is None:
@@ -227,6 +328,14 @@ class Dispatcher:
             self.idle_off[role][person] = None
         else:
             self.busy[role][job.rank].pop(person, None)
+
+    def _go_away(self, person: int) -> None:
+        """Absence begins: work in hand (overtime, a call-out) is asked for again."""
+        job = self.job_of[person]
+        if job is not None:
+            self._interrupt(job, AWAY, None)
+            self.idle_off[self.person_role[person]][person] = None
+        self._move(person, "go_away")
 
     def _take_waiting(self, person: int) -> None:
         role = self.person_role[person]
@@ -238,22 +347,25 @@ class Dispatcher:
         """Hand the leaver's work to a free colleague, or keep it in overtime.
 
         Work not yet started (the leaver is still acknowledging) moves without a
-        hand-off delay; the incident process picks the new job up from the
-        interrupt. Free colleagues have no waiting work they could take (they
-        would have taken it), so a hand-off never collides with queued work.
+        hand-off delay; the process picks the new job up from the interrupt.
+        Free colleagues have no waiting work they could take (they would have
+        taken it), so a hand-off never collides with queued work. Personal work
+        is never handed over.
         """
         job = self.job_of[person]
-        if job is None or self.on_shift[person]:
+        if job is None or self.state[person] is ON_SHIFT:
             return
-        receiver = self._free_in(job.pool) if self.handoff else None
+        receiver = None
+        if self.handoff and job.owner is None:
+            receiver = self._free_in(job.pool)
         if receiver is not None and self.remaining(job) > FINISHING:
-            handed = Job(job.incident, job.pool, job.rank, job.seq, job.pages, job.process)
+            handed = job.again()
             self._interrupt(job, HANDOFF, handed)
             self._grant(handed, receiver, callout=False)
             self.idle_off[self.person_role[person]][person] = None
         elif job.seg_start is not None:
             self._segment(job)
-            job.mode = OVERTIME
+            job.mode = WorkMode.OVERTIME
 
     def _give_way(self, person: int) -> None:
         job = self.job_of[person]
@@ -266,15 +378,37 @@ class Dispatcher:
 
     # -- internals -------------------------------------------------------------------------
 
+    def _next(self, seq: int | None) -> int:
+        return next(self._seq) if seq is None else seq
+
+    def _wait(self, job: Job, queue: list[Job]) -> None:
+        job.granted = self.env.event()
+        heapq.heappush(queue, job)
+
+    def _queue_of(self, job: Job) -> list[Job]:
+        if job.owner is not None:
+            return self.personal[job.owner]
+        return self.paging_queue[job.pool] if job.pages else self.quiet_queue[job.pool]
+
+    def _displaces(self, job: Job, held: Job) -> bool:
+        """Whether newly due personal ``job`` takes its person from the work ``held``."""
+        return (
+            self.preemptive
+            and held.kind is not WorkKind.INCIDENT
+            and job.rank < held.rank
+            and self.remaining(held) > FINISHING
+        )
+
     def _grant(self, job: Job, person: int, callout: bool) -> None:
         role = self.person_role[person]
         self.free[role].pop(person, None)
         self.idle_off[role].pop(person, None)
         self.job_of[person] = job
-        if self.on_shift[person]:
+        if self.state[person] is ON_SHIFT:
             self.busy[role][job.rank][person] = None
         job.person, job.callout = person, callout
-        job.delay = self.page_delay() if callout else self.ack_delay()
+        if job.kind in _ACKNOWLEDGED:
+            job.delay = self.page_delay() if callout else self.ack_delay()
         if job.granted is not None:
             job.granted.succeed(person)
 
@@ -284,7 +418,8 @@ class Dispatcher:
     def _on_call(self, pool: int) -> int | None:
         """Who is paged when nobody in ``pool`` is on shift: the longest-idle qualified person.
 
-        This is the seam for on-call rotations (primary, secondary, escalation).
+        Absent people are in no list, so they are never paged. This is the seam
+        for on-call rotations (primary, secondary, escalation).
         """
         return self._first_in(self.idle_off, pool)
 
@@ -313,7 +448,7 @@ class Dispatcher:
             self.preempted.append((self.env.now, person, self.remaining(job)))
         self._interrupt(job, PREEMPTED, None)
 
-    def _interrupt(self, job: Job, why: str, handed: Job | None) -> None:
+    def _interrupt(self, job: Job, why: Interruption, handed: Job | None) -> None:
         left = self.remaining(job)
         self._close(job)
         job.process.interrupt((why, left, handed))
@@ -327,16 +462,16 @@ class Dispatcher:
 
     def _segment(self, job: Job) -> None:
         now = self.env.now
-        self.work.add(job.person, job.incident, job.seg_start, now, job.rank, job.mode)
+        self.work.add(job.person, job.kind, job.item, job.seg_start, now, job.rank, job.mode)
         job.seg_start = now
 
     def _release(self, person: int) -> None:
         role = self.person_role[person]
-        if not self.on_shift[person]:
+        if self.state[person] is not ON_SHIFT:
             self.idle_off[role][person] = None
             self._page_for(self.role_pools[role])
             return
-        best = self._best_waiting(self.role_pools[role])
+        best = self._best_waiting(self.role_pools[role], person)
         if best is None:
             self.free[role][person] = None
         else:
@@ -344,11 +479,16 @@ class Dispatcher:
 
     def _more_urgent(self, person: int, job: Job) -> tuple[Job, list[Job]] | None:
         """Waiting work the person could take that is more urgent than ``job``."""
-        urgent = self._best_waiting(self.role_pools[self.person_role[person]])
-        return urgent if urgent is not None and urgent[0].rank < job.rank else None
+        urgent = self._best_waiting(self.role_pools[self.person_role[person]], person)
+        if urgent is None or urgent[0].rank >= job.rank:
+            return None
+        if urgent[0].owner is not None and job.kind is WorkKind.INCIDENT:
+            return None  # personal work waits for incident work in hand
+        return urgent
 
-    def _best_waiting(self, pools) -> tuple[Job, list[Job]] | None:
-        best = None
+    def _best_waiting(self, pools, person: int) -> tuple[Job, list[Job]] | None:
+        mine = self.personal[person]
+        best = (mine[0], mine) if mine else None
         for k in pools:
             for queue in (self.paging_queue[k], self.quiet_queue[k]):
                 if queue and (best is None or queue[0] < best[0]):

@@ -12,10 +12,22 @@ import numpy as np
 import simpy
 from simpy.events import URGENT
 
-from sim.model.arrivals import Workload, draw_workload
-from sim.model.dispatch import HANDOFF, PREEMPTED, Dispatcher, Job
+from sim.model import activities
+from sim.model.arrivals import Workload, draw_stream_items, draw_workload
+from sim.model.dispatch import AWAY, HANDOFF, PREEMPTED, Dispatcher, Job
+from sim.model.leave import draw_absences
 from sim.model.randomness import Sampler, stream
-from sim.model.records import IncidentLog, RunRecord, WorkLog
+from sim.model.records import (
+    ActivityLog,
+    ActivityStatus,
+    IncidentLog,
+    PersonState,
+    RunRecord,
+    StreamLog,
+    WorkKind,
+    WorkLog,
+)
+from sim.model.roster import effective_shifts, roster_changes
 from sim.model.staff import Staff, build_staff
 from sim.scenario.schema import Scenario
 
@@ -38,16 +50,27 @@ class OpsModel:
         self.log = IncidentLog.empty(load.cls.tolist(), load.started.tolist())
         self.load = _Columns(load)
         self.work = WorkLog()
+        self.absences = self._draw_absences(seq)
+        self.shifts = [
+            effective_shifts(p.shifts, a)
+            for p, a in zip(self.staff.people, self.absences, strict=True)
+        ]
+        self.activities = ActivityLog()
+        self.occasions = self._lay_out_activities(seq)
+        items = draw_stream_items(scenario, seq)
+        self.stream_log = StreamLog.empty(items.stream.tolist(), items.started.tolist())
+        self.stream_effort = items.effort.tolist()
         rules = scenario.work_rules
-        self.duties = [_Duty(c.rank, c.pages, on_clock=True) for c in self.staff.classes]
-        self.postmortem_duty = _Duty(len(scenario.priorities), pages=False, on_clock=False)
+        ladder = self.staff.precedence
+        self.duties = [_Duty(WorkKind.INCIDENT, c.rank, c.pages) for c in self.staff.classes]
+        self.postmortem_duty = _Duty(WorkKind.POSTMORTEM, ladder.postmortem(), pages=False)
         self.handoff_delay = Sampler(rules.handoff_delay, stream(seq, "handoff"))
         self.desk = Dispatcher(
             self.env,
             self.staff.person_role,
             self.staff.pools,
             len(self.staff.role_ids),
-            len(scenario.priorities),
+            len(ladder),
             preemptive=rules.preemptive,
             handoff=rules.shift_end == "handoff",
             ack_delay=Sampler(rules.ack_delay, stream(seq, "acknowledgement")),
@@ -59,6 +82,10 @@ class OpsModel:
         """Simulate the horizon and return the raw records."""
         self.env.process(self._roster())
         self.env.process(self._arrivals())
+        if self.occasions:
+            self.env.process(self._activities_due())
+        if self.stream_effort:
+            self.env.process(self._stream_arrivals())
         self.env.run(until=self.scenario.horizon_minutes)
         self.desk.close_all()
         return RunRecord(
@@ -69,7 +96,30 @@ class OpsModel:
             incidents=self.log.as_arrays(),
             work=self.work,
             preempted=self.desk.preempted,
+            absences=self.absences,
+            activities=self.activities,
+            streams=self.stream_log,
         )
+
+    # -- set-up ----------------------------------------------------------------------------
+
+    def _draw_absences(self, seq) -> list[list[tuple]]:
+        rules = self.scenario.absence
+        if not (rules.sick_days_per_year > 0 or any(rules.annual_leave_days.values())):
+            return [[] for _ in self.staff.people]
+        return draw_absences(self.scenario, self.staff.people, seq).intervals
+
+    def _lay_out_activities(self, seq) -> list[activities.Occasion]:
+        """Every planned operation and training session due in the horizon, in time order."""
+        scenario, training = self.scenario, self.scenario.training
+        if not (scenario.planned or training.scheduled):
+            return []
+        layout = activities.Layout(scenario, self.staff.people, self.shifts)
+        found = activities.training_occasions(layout, training, seq) if training.scheduled else []
+        for k, op in enumerate(scenario.planned):
+            rng = stream(seq, "planned", op.id)
+            found += activities.planned_occasions(layout, op, k, rng)
+        return sorted(found, key=lambda o: o.due)
 
     # -- processes -------------------------------------------------------------------------
 
@@ -127,10 +177,10 @@ class OpsModel:
                     return job
                 except simpy.Interrupt as stop:
                     why, left, handed = stop.cause
-            if why == HANDOFF:
+            if why is HANDOFF:
                 left += self.handoff_delay()
-            if duty.on_clock:
-                counter = self.log.handoffs if why == HANDOFF else self.log.preemptions
+            if duty.on_clock and why is not AWAY:
+                counter = self.log.handoffs if why is HANDOFF else self.log.preemptions
                 counter[i] += 1
             job = yield from self._acquire(i, pool, duty, handed, job.seq)
 
@@ -147,7 +197,7 @@ class OpsModel:
         while True:
             if job is None:
                 job = self.desk.request(
-                    i, pool, duty.rank, duty.pages, self.env.active_process, seq
+                    duty.kind, i, pool, duty.rank, duty.pages, self.env.active_process, seq
                 )
             seq = job.seq
             try:
@@ -164,6 +214,11 @@ class OpsModel:
                 continue
             if duty.on_clock:
                 self._picked_up(i, job)
+            elif (
+                duty.kind is WorkKind.STREAM
+                and self.stream_log.picked_up[i] != self.stream_log.picked_up[i]
+            ):
+                self.stream_log.picked_up[i] = self.env.now
             return job
 
     def _picked_up(self, i: int, job: Job) -> None:
@@ -175,22 +230,94 @@ class OpsModel:
             self.log.responders[i].append(job.person)
 
     def _roster(self):
-        """Bring people on and off shift, all changes of one minute at once, before arrivals."""
+        """Bring people on and off shift and away, all changes of one minute at once, first."""
         env = self.env
-        for at, starting, ending in _shift_changes(self.staff, self.scenario.horizon_minutes):
+        for at, c in roster_changes(self.shifts, self.absences, self.scenario.horizon_minutes):
             if at > env.now:
                 yield _urgent_timeout(env, at - env.now)
-            self.desk.shift_change(starting, ending)
+            self.desk.roster_change(c.starting, c.ending, c.going_away, c.coming_back)
+
+    def _stream_arrivals(self):
+        env = self.env
+        for j, at in enumerate(self.stream_log.arrived):
+            yield env.timeout(at - env.now)
+            env.process(self._stream_item(j))
+
+    def _stream_item(self, j: int):
+        """A stream item waits for someone in its pool, is worked, and is done."""
+        pool, rank = self.staff.streams[self.stream_log.stream[j]]
+        duty = _Duty(WorkKind.STREAM, rank, pages=False)
+        job = yield from self._work(j, pool, self.stream_effort[j], None, duty)
+        self.desk.finish(job)
+        self.stream_log.done[j] = self.env.now
+
+    def _activities_due(self):
+        """As each activity falls due, the candidates then on shift attend it."""
+        env, state = self.env, self.desk.state
+        for occasion in self.occasions:
+            if occasion.due > env.now:
+                yield env.timeout(occasion.due - env.now)
+            for person in occasion.attendees(lambda p: state[p] is PersonState.ON_SHIFT):
+                row = self.activities.add(
+                    occasion.kind, occasion.source, person, occasion.due, occasion.minutes
+                )
+                env.process(self._attend(row, occasion))
+
+    def _attend(self, row: int, occasion: activities.Occasion):
+        """One attendee's part: wait (until it is too late), take part, maybe be interrupted."""
+        log, person = self.activities, self.activities.person[row]
+        rank, drop = self._activity_rules(occasion)
+        left, latest, seq = occasion.minutes, occasion.latest, None
+        while left > 0:
+            job = self.desk.request_personal(
+                person, occasion.kind, row, rank, self.env.active_process, seq
+            )
+            seq = job.seq
+            try:
+                if job.granted is not None:
+                    yield job.granted | self.env.timeout(max(latest - self.env.now, 0.0))
+                    if not job.granted.triggered:
+                        self.desk.cancel(job)
+                        break
+                if log.started[row] != log.started[row]:  # nan: first start
+                    log.started[row] = self.env.now
+                self.desk.work_on(job, left)
+                yield self.env.timeout(left)
+                self.desk.finish(job)
+                left = 0.0
+            except simpy.Interrupt as stop:
+                why, left, _ = stop.cause
+                if drop or why is AWAY:
+                    break
+                latest = float("inf")  # resumes whenever the person is free again
+        log.status[row] = _outcome(left, log.started[row])
+
+    def _activity_rules(self, occasion: activities.Occasion) -> tuple[int, bool]:
+        """Rank, and whether interrupted work is dropped, of an activity."""
+        if occasion.kind is WorkKind.TRAINING:
+            return self.staff.training_rank, self.scenario.training.on_interrupt == "drop"
+        op = self.scenario.planned[occasion.source]
+        return self.staff.planned_ranks[occasion.source], op.on_interrupt == "drop"
 
 
 @dataclass(frozen=True)
 class _Duty:
-    """How a piece of work competes: its priority rank, whether it pages, whether it is
-    on the incident's clock (post-mortems are not)."""
+    """How a piece of an incident's work competes: its kind, precedence rank, and whether
+    it pages. Only incident response is on the incident's clock (post-mortems are not)."""
 
+    kind: WorkKind
     rank: int
     pages: bool
-    on_clock: bool
+
+    @property
+    def on_clock(self) -> bool:
+        return self.kind is WorkKind.INCIDENT
+
+
+def _outcome(left: float, started: float) -> ActivityStatus:
+    if left <= 0:
+        return ActivityStatus.DONE
+    return ActivityStatus.MISSED if started != started else ActivityStatus.DROPPED
 
 
 def _urgent_timeout(env: simpy.Environment, delay: float) -> simpy.Event:
@@ -211,17 +338,6 @@ class _Columns:
         self.steps = load.steps.tolist()
         self.effort = load.effort.tolist()
         self.postmortem = load.postmortem.tolist()
-
-
-def _shift_changes(staff: Staff, horizon: float) -> list[tuple[float, list[int], list[int]]]:
-    """(minute, people starting, people ending) for every minute with a shift change."""
-    changes: dict[float, tuple[list[int], list[int]]] = {}
-    for person, info in enumerate(staff.people):
-        for begin, end in info.shifts:
-            changes.setdefault(begin, ([], []))[0].append(person)
-            if end < horizon:
-                changes.setdefault(end, ([], []))[1].append(person)
-    return [(at, *changes[at]) for at in sorted(changes)]
 
 
 def simulate_record(

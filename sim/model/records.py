@@ -8,16 +8,75 @@ processes and stored cheaply.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import IntEnum
 
 import numpy as np
 
 NOT_YET = float("nan")
 """Timestamp of a lifecycle event that had not happened by the horizon."""
 
-SHIFT, OVERTIME, CALLOUT = 0, 1, 2
-"""Work-segment modes: during a scheduled shift, past its end, or paged while off shift."""
 
-MODE_NAMES = ("shift", "overtime", "callout")
+class WorkKind(IntEnum):
+    """What a piece of work is. Stored as small integers in the logs, read by name."""
+
+    INCIDENT = 0  # detection-to-restore response: triage and resolution steps
+    POSTMORTEM = 1  # follow-up after restore, off the incident's clock
+    PLANNED = 2  # a recurring planned operation (stand-up, review, DR test...)
+    STREAM = 3  # an item of a non-incident work stream (tickets, alerts, changes)
+    TRAINING = 4  # training, certification, conferences
+
+    @property
+    def label(self) -> str:
+        """Lower-case name used in tables and metric groups (``postmortem``)."""
+        return self.name.lower()
+
+
+class WorkMode(IntEnum):
+    """When a work segment happened relative to the person's schedule."""
+
+    SHIFT = 0  # during a scheduled shift
+    OVERTIME = 1  # past the end of a shift, finishing work in hand
+    CALLOUT = 2  # paged while off shift
+
+    @property
+    def label(self) -> str:
+        """Lower-case name (``overtime``)."""
+        return self.name.lower()
+
+
+class PersonState(IntEnum):
+    """A person's availability; exactly one at any moment.
+
+    Transitions (named in :data:`TRANSITIONS`): ``come_on`` OFF -> ON_SHIFT, ``go_off``
+    ON_SHIFT -> OFF, ``go_away`` OFF -> ABSENT, ``come_back`` ABSENT -> OFF. Someone
+    whose absence begins during a shift goes off first; someone whose absence ends
+    during a shift comes back, then on. The on-call issue adds ON_CALL.
+    """
+
+    OFF = 0  # not scheduled; may be paged
+    ON_SHIFT = 1  # scheduled and present
+    ABSENT = 2  # on leave or sick: on no shift, never paged
+
+
+TRANSITIONS: dict[str, tuple[PersonState, PersonState]] = {
+    "come_on": (PersonState.OFF, PersonState.ON_SHIFT),
+    "go_off": (PersonState.ON_SHIFT, PersonState.OFF),
+    "go_away": (PersonState.OFF, PersonState.ABSENT),
+    "come_back": (PersonState.ABSENT, PersonState.OFF),
+}
+"""Every allowed change of :class:`PersonState`, by name: ``(from, to)``."""
+
+
+class AbsenceKind(IntEnum):
+    """Why a person is absent."""
+
+    LEAVE = 0  # annual leave, planned in blocks
+    SICK = 1  # sick leave, unplanned
+
+    @property
+    def label(self) -> str:
+        """Lower-case name (``sick``)."""
+        return self.name.lower()
 
 
 @dataclass
@@ -86,24 +145,86 @@ class IncidentLog:
 
 @dataclass
 class WorkLog:
-    """Work segments: one person working one incident without interruption."""
+    """Work segments: one person working one item without interruption.
+
+    ``item`` indexes the log of the segment's kind: the incident for incident and
+    post-mortem work, the occurrence for planned work, stream items and training.
+    """
 
     person: list[int] = field(default_factory=list)
-    incident: list[int] = field(default_factory=list)
+    kind: list[int] = field(default_factory=list)  # WorkKind
+    item: list[int] = field(default_factory=list)
     start: list[float] = field(default_factory=list)
     end: list[float] = field(default_factory=list)
-    rank: list[int] = field(default_factory=list)  # priority rank; len(priorities) = post-mortem
-    mode: list[int] = field(default_factory=list)  # SHIFT, OVERTIME or CALLOUT
+    rank: list[int] = field(default_factory=list)  # precedence: lower is more urgent
+    mode: list[int] = field(default_factory=list)  # WorkMode
 
-    def add(self, person: int, incident: int, start: float, end: float, rank: int, mode: int):
+    def add(
+        self, person: int, kind: WorkKind, item: int, start: float, end: float, rank: int, mode
+    ):
         """Record a finished segment (zero-length segments are dropped)."""
         if end > start:
             self.person.append(person)
-            self.incident.append(incident)
+            self.kind.append(int(kind))
+            self.item.append(item)
             self.start.append(start)
             self.end.append(end)
             self.rank.append(rank)
-            self.mode.append(mode)
+            self.mode.append(int(mode))
+
+
+class ActivityStatus(IntEnum):
+    """How a planned operation or training session ended for one attendee."""
+
+    OPEN = 0  # due, not finished by the horizon (or never begun yet)
+    DONE = 1  # all of it done
+    DROPPED = 2  # begun, interrupted, and dropped (or the person went away)
+    MISSED = 3  # never begun: the attendee was busy until it was too late
+
+    @property
+    def label(self) -> str:
+        """Lower-case name (``missed``)."""
+        return self.name.lower()
+
+
+@dataclass
+class ActivityLog:
+    """One row per attendee of a planned operation or training session (model minutes)."""
+
+    kind: list[int] = field(default_factory=list)  # WorkKind.PLANNED or TRAINING
+    source: list[int] = field(default_factory=list)  # planned operation / training source
+    person: list[int] = field(default_factory=list)
+    due: list[float] = field(default_factory=list)
+    minutes: list[float] = field(default_factory=list)
+    started: list[float] = field(default_factory=list)
+    status: list[int] = field(default_factory=list)  # ActivityStatus
+
+    def add(self, kind: WorkKind, source: int, person: int, due: float, minutes: float) -> int:
+        """Record an attendee's activity as due; returns its row."""
+        self.kind.append(int(kind))
+        self.source.append(source)
+        self.person.append(person)
+        self.due.append(due)
+        self.minutes.append(minutes)
+        self.started.append(NOT_YET)
+        self.status.append(int(ActivityStatus.OPEN))
+        return len(self.kind) - 1
+
+
+@dataclass
+class StreamLog:
+    """One row per work-stream item, in arrival order (model minutes; nan = not yet)."""
+
+    stream: list[int]
+    arrived: list[float]
+    picked_up: list[float]
+    done: list[float]
+
+    @classmethod
+    def empty(cls, streams: list[int], arrived: list[float]) -> StreamLog:
+        """A log for these arrivals with nothing picked up yet."""
+        n = len(arrived)
+        return cls(list(streams), list(arrived), [NOT_YET] * n, [NOT_YET] * n)
 
 
 @dataclass
@@ -117,3 +238,6 @@ class RunRecord:
     incidents: IncidentLog
     work: WorkLog
     preempted: list[tuple[float, int, float]]  # (when, person, minutes of work displaced)
+    absences: list[list[tuple[float, float, int]]] = field(default_factory=list)  # per person
+    activities: ActivityLog = field(default_factory=ActivityLog)
+    streams: StreamLog = field(default_factory=lambda: StreamLog.empty([], []))

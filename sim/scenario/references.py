@@ -11,6 +11,7 @@ value of the wrong type is skipped here: the schema reports it.
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,7 @@ def reference_problems(raw: Mapping[str, Any]) -> list[str]:
     found += _role_problems(raw, defined)
     found += _escalation_problems(raw, defined)
     found += _profile_problems(raw, defined)
+    found += _absence_problems(raw, defined)
     for k, cls in enumerate(_items(_mapping(raw.get("incidents")), "classes")):
         found += _class_problems(defined, f"incidents.classes[{_name(cls, k)}]", cls)
     return found
@@ -158,6 +160,16 @@ def _profile_problems(raw: Mapping[str, Any], defined: _Defined) -> list[str]:
                 f"incidents.profiles.{name}.timezone: {_short(zone)!r} is neither a site id nor "
                 "an IANA time zone"
             )
+    return found
+
+
+def _absence_problems(raw: Mapping[str, Any], defined: _Defined) -> list[str]:
+    found = []
+    for site in _mapping(_mapping(raw.get("absence")).get("annual_leave_days")):
+        path = f"absence.annual_leave_days.{_short(str(site))}"
+        for problem in defined.unknown(path, "site", "sites", site):
+            close = difflib.get_close_matches(site, defined.ids["sites"], n=1, cutoff=0.6)
+            found.append(problem + (f"; did you mean {_short(close[0])!r}?" if close else ""))
     return found
 
 

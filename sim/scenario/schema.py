@@ -10,91 +10,38 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Iterable
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
-    StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from sim.scenario.absence import Absence
+from sim.scenario.base import (  # noqa: F401  (re-exported: the schema's public names)
+    ALL_DAYS,
+    FIRST_START,
+    LAST_START,
+    MAX_COUNT,
+    MAX_DAYS,
+    MAX_HOLIDAYS,
+    MAX_ITEMS,
+    MAX_STEPS,
+    Clock,
+    FrozenDict,
+    Id,
+    Model,
+    Weekday,
+    _check_zone,
+    _frozen,
+)
+from sim.scenario.countries import check_country, check_subdivision
 from sim.scenario.distributions import Distribution, Lognormal, Number, Whole
-from sim.scenario.zones import is_time_zone
-
-Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-
-_CLOCK = r"^([01]?\d|2[0-3]):[0-5]\d$|^24:00$"
-
-
-def _clock_text(value):
-    if not isinstance(value, str) or not re.fullmatch(_CLOCK, value.strip()):
-        shown = repr(value[:20]) if isinstance(value, str) else str(value)
-        raise ValueError(f"expected a clock time 'HH:MM' from 00:00 to 24:00, got {shown}")
-    return value.strip().zfill(5)  # 7:00 -> 07:00
-
-
-Clock = Annotated[str, StringConstraints(pattern=_CLOCK), BeforeValidator(_clock_text)]
-ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-MAX_DAYS = 3660
-"""Longest horizon: ten years (shift calendars and time arithmetic stay exact and small)."""
-FIRST_START, LAST_START = dt.date(1970, 1, 1), dt.date(2200, 12, 31)
-"""Calendar starts for which time-zone rules and timestamps are well defined."""
-MAX_COUNT = 10_000
-"""Largest headcount of one role at one site and shift."""
-MAX_ITEMS = 1_000
-"""Most items in any list of the scenario (roles, classes, sites...): checks that pair
-classes with roles stay quick, and no real organisation comes near it."""
-MAX_STEPS = 20
-"""Most resolution steps of one incident class (escalation tiers rarely exceed five)."""
-MAX_HOLIDAYS = 5_000
-"""Most holidays of one site."""
-
-
-class FrozenDict(dict):
-    """A dict that refuses changes, so a validated scenario stays as validated."""
-
-    def _refuse(self, *args, **kwargs):
-        raise TypeError("scenario mappings are immutable; build a new scenario instead")
-
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
-    __ior__ = _refuse
-
-    def __reduce__(self):
-        return FrozenDict, (dict(self),)
-
-
-def _frozen(value: dict) -> FrozenDict:
-    return FrozenDict(value)
-
-
-class Model(BaseModel):
-    """Base for every scenario section: unknown keys are errors, values are frozen."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        populate_by_name=True,
-        validate_default=True,
-        allow_inf_nan=False,
-    )
-
-
-def _check_zone(name: str) -> str:
-    if name.upper() == "UTC":
-        return "UTC"
-    if not is_time_zone(name):
-        raise ValueError("unknown IANA time zone (e.g. 'Europe/Berlin')")
-    return name
+from sim.scenario.work import PlannedOperation, Stream, Training
 
 
 class Calendar(Model):
@@ -126,14 +73,38 @@ class Site(Model):
     id: Id
     name: str | None = None
     timezone: str = Field(description="IANA time zone, e.g. America/New_York.")
+    country: str | None = Field(
+        None,
+        description="ISO 3166-1 alpha-2 code (e.g. US, IE, SG): its public holidays, from "
+        "the holidays package, have no shifts.",
+    )
+    subdivision: str | None = Field(
+        None, description="State or province of the country (e.g. NY), adding its holidays."
+    )
     holidays: tuple[dt.date, ...] = Field(
-        (), max_length=MAX_HOLIDAYS, description="Local dates with no shifts."
+        (),
+        max_length=MAX_HOLIDAYS,
+        description="Local dates with no shifts, in addition to the country's.",
     )
 
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
         return _check_zone(value)
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        return None if value is None else check_country(value)
+
+    @field_validator("subdivision")
+    @classmethod
+    def _subdivision(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or "country" not in info.data:  # a bad country is reported alone
+            return value
+        if info.data["country"] is None:
+            raise ValueError("a subdivision needs the site's country (e.g. country: US)")
+        return check_subdivision(info.data["country"], value)
 
 
 class Team(Model):
@@ -335,6 +306,9 @@ class WorkRules(Model):
     response_clock: Literal["detected", "started"] = Field(
         "detected", description="Response time counts from detection or from occurrence."
     )
+    fte_hours_per_week: Number = Field(
+        40, gt=0, le=168, description="Scheduled hours of one full-time person (for FTE)."
+    )
 
 
 class Band(Model):
@@ -358,6 +332,9 @@ class Targets(Model):
         0.95, gt=0, le=1, description="Share of incidents that must meet their response SLA."
     )
     utilization: Band = Band(low=0.7, high=0.8)
+    training_completion: Number = Field(
+        1.0, gt=0, le=1, description="Share of due training that must be done."
+    )
 
 
 class Scenario(Model):
@@ -377,6 +354,10 @@ class Scenario(Model):
     escalation: Escalation = Escalation()
     paging: Paging = Paging()
     work_rules: WorkRules = WorkRules()
+    absence: Absence = Absence()
+    planned: tuple[PlannedOperation, ...] = Field((), max_length=MAX_ITEMS)
+    streams: tuple[Stream, ...] = Field((), max_length=MAX_ITEMS)
+    training: Training = Training()
     targets: Targets = Targets()
 
     @model_validator(mode="after")

@@ -1,0 +1,452 @@
+"""The metric catalogue: every KPI the simulator reports, declared once.
+
+Each :class:`Metric` says which groups it is reported for, its unit, its kind
+(which fixes its range and how its confidence interval is built), which
+direction is better, its human label and its target rule. The metrics module
+emits rows named here, :func:`sim.experiments.experiment.summarise` reads the
+kind, and the scorecard reads the label, unit and target.
+
+Adding a metric is one entry in ``_DECLARED`` plus the code that computes its
+rows in :mod:`sim.analysis.metrics` (and a scorecard entry if it belongs on the
+card). For example, a training metric with a fixed 100% target::
+
+    Metric("training_completion", "team: and all", "share", Kind.SHARE, Better.HIGHER,
+           "Training completed", lambda scenario, group: at_least(1.0, ".0%"))
+
+A verdict uses the confidence interval, not just the mean: ``ok`` when the
+whole interval meets the target, ``MISS`` when the whole interval misses it,
+``~`` when the interval straddles it (more replications would tell).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Scenario
+
+ALL = "all"
+OK, MISS, UNSURE, NONE = "ok", "MISS", "~", ""
+
+UNITS = MappingProxyType(
+    {
+        "share": "%",
+        "minutes": "min",
+        "hours": "h",
+        "hours/week": "h/wk",
+        "count": "",
+        "money": "",
+    }
+)
+"""Known units and the short symbol shown next to a value."""
+
+_TOLERANCE = 1e-9  # rounding slack when checking a value against its kind's range
+
+
+class Kind(Enum):
+    """What sort of number a metric is: fixes its range and its interval."""
+
+    SHARE = "share"
+    YES_NO = "yes/no"
+    COUNT = "count"
+    DURATION = "duration"
+    HOURS = "hours"
+    MONEY = "money"
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """``(low, high)``: shares and yes/no outcomes lie in [0, 1], the rest are >= 0."""
+        return (0.0, 1.0) if self in (Kind.SHARE, Kind.YES_NO) else (0.0, math.inf)
+
+
+class Better(Enum):
+    """Which direction of a metric is better."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+    BAND = "band"
+    NONE = "none"
+
+
+Check = Callable[[float, float, float], str]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target as shown (``">= 95%"``) and the check that gives the verdict."""
+
+    text: str
+    check: Check
+
+    def verdict(self, mean: float, low: float, high: float) -> str:
+        """``OK``, ``MISS``, ``UNSURE``, or ``NONE`` when the mean is undefined."""
+        return self.check(mean, low, high)
+
+
+TargetRule = Callable[["Scenario", str], Target | None]
+Label = Callable[["Scenario", str], str]
+
+
+def at_least(goal: float, fmt: str = "g") -> Target:
+    """Target ``>= goal``, shown with format spec ``fmt``."""
+    return Target(f">= {goal:{fmt}}", _at_least(goal))
+
+
+def at_most(goal: float, fmt: str = "g") -> Target:
+    """Target ``<= goal``, shown with format spec ``fmt``."""
+    return Target(f"<= {goal:{fmt}}", _at_most(goal))
+
+
+def within(low: float, high: float, fmt: str = ".0%") -> Target:
+    """Target band ``low..high`` (edges inside), shown with format spec ``fmt``."""
+    return Target(f"{low:{fmt}}-{high:{fmt}}", _within(low, high))
+
+
+def no_target(scenario: Scenario, group: str) -> None:
+    """Target rule of a metric that is reported without a target."""
+    return None
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric's declaration.
+
+    Attributes
+    ----------
+    name
+        Name in the ``metric`` column of KPI rows.
+    groups
+        Which groups it is reported for (description).
+    unit
+        One of :data:`UNITS`.
+    kind, better
+        See :class:`Kind` and :class:`Better`.
+    label
+        A stem (``"MTTR"`` gives ``"MTTR P1"``, ``"MTTR sre"`` for ``team:sre``
+        and ``"MTTR, all"``), or a function ``(scenario, group) -> str``.
+    target
+        ``(scenario, group) -> Target | None``.
+    decimals
+        Decimals shown for a share (availability needs three).
+    """
+
+    name: str
+    groups: str
+    unit: str
+    kind: Kind
+    better: Better
+    label: str | Label
+    target: TargetRule = no_target
+    decimals: int = 1
+
+    def __post_init__(self) -> None:
+        if self.unit not in UNITS:
+            raise ValueError(f"metric {self.name!r}: unknown unit {self.unit!r}")
+
+    @property
+    def symbol(self) -> str:
+        """The unit's short symbol (``"%"``, ``"min"``, ...)."""
+        return UNITS[self.unit]
+
+    def label_for(self, scenario: Scenario, group: str) -> str:
+        """The human label of this metric for one group."""
+        if callable(self.label):
+            return self.label(scenario, group)
+        return f"{self.label}, all" if group == ALL else f"{self.label} {bare(group)}"
+
+    def target_for(self, scenario: Scenario, group: str) -> Target | None:
+        """The target this metric has for one group, if any."""
+        return self.target(scenario, group)
+
+
+def bare(group: str) -> str:
+    """A group without its level: ``team:sre`` -> ``sre``; ``P1`` stays ``P1``."""
+    return group.split(":", 1)[-1]
+
+
+# ------------------------------------------------------------------ labels and target rules
+
+
+def _minutes(value: float) -> str:
+    return f"{value / 60:g} h" if value >= 60 else f"{value:g} min"
+
+
+def _response_label(scenario: Scenario, group: str) -> str:
+    minutes = {p.id: p.response_minutes for p in scenario.priorities}
+    if group == ALL:
+        return "Response SLA, all"
+    sla = f" (<= {_minutes(minutes[group])})" if group in minutes else ""
+    return f"Response SLA {group}{sla}"
+
+
+def _overall(stem: str) -> Label:
+    """Label that is just ``stem`` for the whole and ``stem group`` otherwise."""
+    return lambda scenario, group: stem if group == ALL else f"{stem} {bare(group)}"
+
+
+def _response_target(scenario: Scenario, group: str) -> Target:
+    return at_least(scenario.targets.response_sla_adherence, ".0%")
+
+
+def _mttd_target(scenario: Scenario, group: str) -> Target | None:
+    goal = scenario.targets.mttd_minutes
+    return at_most(goal) if goal and group == ALL else None
+
+
+def _mttr_target(scenario: Scenario, group: str) -> Target | None:
+    goal = next((p.mttr_minutes for p in scenario.priorities if p.id == group), None)
+    return at_most(goal) if goal else None
+
+
+def _utilization_target(scenario: Scenario, group: str) -> Target | None:
+    band = scenario.targets.utilization
+    if group == ALL or group.startswith("team:"):
+        return within(band.low, band.high)
+    return None
+
+
+def _availability_target(scenario: Scenario, group: str) -> Target | None:
+    slo = next((s.slo for s in scenario.services if s.id == group), None)
+    return at_least(slo, ".3%") if slo is not None else None
+
+
+def _training_target(scenario: Scenario, group: str) -> Target | None:
+    goal = scenario.targets.training_completion
+    return at_least(goal, ".0%") if group == ALL else None
+
+
+def _stream_response_label(scenario: Scenario, group: str) -> str:
+    minutes = {s.id: s.response_minutes for s in scenario.streams}
+    sla = f" (<= {_minutes(minutes[group])})" if minutes.get(group) else ""
+    return f"Stream response {group}{sla}"
+
+
+def _stream_response_target(scenario: Scenario, group: str) -> Target | None:
+    return at_least(scenario.targets.response_sla_adherence, ".0%")
+
+
+# ------------------------------------------------------------------------------ the catalogue
+
+_PRIORITY = "priority id and all"
+_PEOPLE = "role:/team:/site: and all"
+
+_DECLARED = (
+    Metric("incidents", _PRIORITY, "count", Kind.COUNT, Better.NONE, "Incidents"),
+    Metric(
+        "response_sla_adherence",
+        _PRIORITY,
+        "share",
+        Kind.SHARE,
+        Better.HIGHER,
+        _response_label,
+        _response_target,
+    ),
+    Metric("mtta_minutes", _PRIORITY, "minutes", Kind.DURATION, Better.LOWER, "MTTA"),
+    Metric(
+        "mttd_minutes",
+        _PRIORITY,
+        "minutes",
+        Kind.DURATION,
+        Better.LOWER,
+        _overall("MTTD"),
+        _mttd_target,
+    ),
+    Metric("mttr_minutes", _PRIORITY, "minutes", Kind.DURATION, Better.LOWER, "MTTR", _mttr_target),
+    Metric("mttr_median_minutes", _PRIORITY, "minutes", Kind.DURATION, Better.LOWER, "MTTR median"),
+    Metric("mttr_p90_minutes", _PRIORITY, "minutes", Kind.DURATION, Better.LOWER, "MTTR p90"),
+    Metric(
+        "utilization",
+        "person:/role:/team:/site: and all",
+        "share",
+        Kind.SHARE,
+        Better.BAND,
+        "Utilization",
+        _utilization_target,
+    ),
+    Metric("overtime_hours", _PEOPLE, "hours", Kind.HOURS, Better.LOWER, "Overtime hours"),
+    Metric("callout_hours", _PEOPLE, "hours", Kind.HOURS, Better.LOWER, "Call-out hours"),
+    Metric(
+        "availability",
+        "service id",
+        "share",
+        Kind.SHARE,
+        Better.HIGHER,
+        "Availability",
+        _availability_target,
+        decimals=3,
+    ),
+    Metric("availability_slo_met", "service id", "share", Kind.YES_NO, Better.HIGHER, "P(SLO met)"),
+    Metric(
+        "coverage_gap_hours",
+        "role id (roles some class needs) and tier:",
+        "hours/week",
+        Kind.HOURS,
+        Better.LOWER,
+        "Nobody on shift for",
+    ),
+    Metric(
+        "open_incidents", ALL, "count", Kind.COUNT, Better.LOWER, _overall("Open incidents (mean)")
+    ),
+    Metric("backlog_at_end", ALL, "count", Kind.COUNT, Better.LOWER, _overall("Backlog at end")),
+    Metric(
+        "utilization_part",
+        "team:<id>:<part> and all:<part>; parts incident, postmortem, planned, stream, "
+        "training, idle (they add up to 1)",
+        "share",
+        Kind.SHARE,
+        Better.NONE,
+        "Share of available time",
+    ),
+    Metric(
+        "shrinkage",
+        "role:/team: and all: share of rostered time lost to absence, training and planned work",
+        "share",
+        Kind.SHARE,
+        Better.LOWER,
+        "Shrinkage",
+    ),
+    Metric("fte_present", "role: and all", "count", Kind.COUNT, Better.NONE, "FTE present"),
+    Metric(
+        "fte_required",
+        "role: and all: heads that keep the role's rostered hours worked after shrinkage",
+        "count",
+        Kind.COUNT,
+        Better.NONE,
+        "FTE required",
+    ),
+    Metric(
+        "training_completion",
+        "team: and all: share of due training minutes done",
+        "share",
+        Kind.SHARE,
+        Better.HIGHER,
+        "Training completed",
+        _training_target,
+    ),
+    Metric(
+        "planned_completion",
+        "planned operation id and all: share of attendees' planned minutes done",
+        "share",
+        Kind.SHARE,
+        Better.HIGHER,
+        "Planned work done",
+    ),
+    Metric("stream_items", "stream id and all", "count", Kind.COUNT, Better.NONE, "Stream items"),
+    Metric(
+        "stream_wait_minutes",
+        "stream id and all: arrival to pick-up",
+        "minutes",
+        Kind.DURATION,
+        Better.LOWER,
+        "Stream wait",
+    ),
+    Metric(
+        "stream_response_adherence",
+        "stream id (streams with a response target)",
+        "share",
+        Kind.SHARE,
+        Better.HIGHER,
+        _stream_response_label,
+        _stream_response_target,
+    ),
+    Metric(
+        "stream_backlog_at_end",
+        "stream id and all",
+        "count",
+        Kind.COUNT,
+        Better.LOWER,
+        "Stream backlog at end",
+    ),
+)
+
+
+def _index(declared: Iterable[Metric]) -> Mapping[str, Metric]:
+    index: dict[str, Metric] = {}
+    for metric in declared:
+        if metric.name in index:
+            raise ValueError(f"metric {metric.name!r} is declared twice")
+        index[metric.name] = metric
+    return MappingProxyType(index)
+
+
+METRICS: Mapping[str, Metric] = _index(_DECLARED)
+"""Every metric by name, in declaration order."""
+
+
+def lookup(name: str) -> Metric:
+    """The metric called ``name``.
+
+    Raises
+    ------
+    KeyError
+        ``name`` is not catalogued; the message suggests close names.
+    """
+    try:
+        return METRICS[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, list(METRICS), n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+        raise KeyError(f"unknown metric {name!r}{hint}") from None
+
+
+def check_rows(rows: Iterable[tuple[str, str, float]], ranges: bool = True) -> None:
+    """Check KPI rows ``(metric, group, value)`` against the catalogue.
+
+    Raises
+    ------
+    KeyError
+        A row names an uncatalogued metric.
+    ValueError
+        With ``ranges``, a finite value lies outside its kind's range.
+    """
+    for name, group, value in rows:
+        low, high = lookup(name).kind.bounds
+        if ranges and (value < low - _TOLERANCE or value > high + _TOLERANCE):  # nan passes
+            raise ValueError(f"{name} for {group!r} is {value}, outside [{low}, {high}]")
+
+
+# ------------------------------------------------------------------------------ verdict rules
+
+
+def _bounds(mean, low, high):
+    if math.isnan(low):
+        return mean, mean
+    return low, high
+
+
+def _at_least(target: float) -> Check:
+    def check(mean, low, high):
+        if math.isnan(mean):
+            return NONE
+        lo, hi = _bounds(mean, low, high)
+        return OK if lo >= target else MISS if hi < target else UNSURE
+
+    return check
+
+
+def _at_most(target: float) -> Check:
+    def check(mean, low, high):
+        if math.isnan(mean):
+            return NONE
+        lo, hi = _bounds(mean, low, high)
+        return OK if hi <= target else MISS if lo > target else UNSURE
+
+    return check
+
+
+def _within(low_target: float, high_target: float) -> Check:
+    def check(mean, low, high):
+        if math.isnan(mean):
+            return NONE
+        lo, hi = _bounds(mean, low, high)
+        if lo >= low_target and hi <= high_target:
+            return OK
+        return MISS if hi < low_target or lo > high_target else UNSURE
+
+    return check

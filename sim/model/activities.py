@@ -1,0 +1,255 @@
+"""Personal activities: planned operations and training, laid out over the horizon.
+
+Both are work for named people at known times, so they are expanded up front
+(per replication, since absence and random session days differ) into
+*occasions*: when an activity is due, by when it must have started, how long
+it lasts, and who may attend. Who actually attends is decided when it is due
+(only people then on shift take part; see :meth:`Occasion.attendees`).
+
+Local dates are read in the activity's time zone: each attendee's own site for
+``timezone: local`` and for everything scheduled during the shift.
+"""
+
+from __future__ import annotations
+
+import calendar as months
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.model import calendar
+from sim.model.randomness import stream
+from sim.model.records import PersonInfo, WorkKind
+from sim.scenario.work import DURING_SHIFT, Attendees, Cadence, PlannedOperation
+
+TRAINING_MONTHLY, TRAINING_QUARTERLY, TRAINING_CONFERENCE = 0, 1, 2
+"""Sources of training sessions (``Occasion.source`` for training)."""
+TRAINING_SOURCES = ("monthly", "certification", "conference")
+
+
+@dataclass
+class Occasion:
+    """One due activity: planned operation ``source`` or training of kind ``source``."""
+
+    kind: WorkKind
+    source: int
+    due: float
+    latest: float  # last moment it may start
+    minutes: float
+    candidates: tuple[int, ...]  # people who attend if on shift when it is due
+    per_team: tuple[tuple[int, ...], ...] = ()  # one_per_team: each team's people in turn
+    turn: list[int] = field(default_factory=list)  # rotation pointer per team (shared)
+
+    def attendees(self, on_shift) -> list[int]:
+        """People attending: candidates on shift, or the next one on shift of each team."""
+        if not self.per_team:
+            return [p for p in self.candidates if on_shift(p)]
+        chosen = []
+        for t, team in enumerate(self.per_team):
+            for step in range(len(team)):
+                person = team[(self.turn[t] + step) % len(team)]
+                if on_shift(person):
+                    chosen.append(person)
+                    self.turn[t] = (self.turn[t] + step + 1) % len(team)
+                    break
+        return chosen
+
+
+def cadence_dates(cadence: Cadence, first: dt.date, last: dt.date, anchor: dt.date) -> list:
+    """Dates from ``first`` to ``last`` inclusive on which ``cadence`` falls."""
+    days = [first + dt.timedelta(d) for d in range((last - first).days + 1)]
+    if cadence.every_days is not None:
+        origin = cadence.start or anchor
+        return [d for d in days if (d - origin).days % cadence.every_days == 0]
+    if cadence.every in ("day", "week"):
+        wanted = {calendar.WEEKDAYS.index(w) for w in cadence.weekdays}
+        return [d for d in days if d.weekday() in wanted]
+    return [d for d in days if _monthly(cadence, d)]
+
+
+def _monthly(cadence: Cadence, day: dt.date) -> bool:
+    length = months.monthrange(day.year, day.month)[1]
+    if cadence.day is not None:
+        return day.day == min(cadence.day, length)
+    if day.weekday() != calendar.WEEKDAYS.index(cadence.weekday):
+        return False
+    if cadence.nth == -1:
+        return day.day + 7 > length
+    return (day.day - 1) // 7 + 1 == cadence.nth
+
+
+class Layout:
+    """Everyone's local working days, for placing activities (one replication)."""
+
+    def __init__(self, scenario, people: Sequence[PersonInfo], shifts: Sequence[list]):
+        self.scenario, self.people = scenario, people
+        self.start = scenario.calendar.start
+        self.zones = {s.id: s.timezone for s in scenario.sites}
+        self.shifts_on = [self._by_local_date(p, s) for p, s in zip(people, shifts, strict=True)]
+
+    def _by_local_date(self, person: PersonInfo, shifts) -> dict[dt.date, list]:
+        zone = self.zones[person.site]
+        days: dict[dt.date, list] = {}
+        for begin, end in shifts:
+            local = calendar.local_datetime(begin, self.start, zone).date()
+            days.setdefault(local, []).append((begin, end))
+        return days
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        """Local dates that can fall inside the horizon anywhere (one day's margin)."""
+        last = self.start + dt.timedelta(self.scenario.calendar.days)
+        return self.start - dt.timedelta(1), last
+
+    def instant(self, day: dt.date, clock: str, zone: str) -> float:
+        """Model minutes of local ``clock`` on ``day`` in ``zone``."""
+        moment = dt.datetime.combine(day, dt.time()) + dt.timedelta(
+            minutes=calendar.parse_clock(clock)
+        )
+        aware = moment.replace(tzinfo=calendar.zone(zone))
+        return calendar.to_minutes(aware, self.start)
+
+
+def planned_occasions(layout: Layout, op: PlannedOperation, k: int, rng) -> list[Occasion]:
+    """Every occasion of planned operation ``op`` (index ``k``) in the horizon."""
+    people = _candidates(layout, op.attendees)
+    first, last = layout.span()
+    dates = cadence_dates(op.cadence, first, last, layout.start)
+    if op.at == DURING_SHIFT:
+        found = _during_shift(layout, people, set(dates))
+    else:
+        found = _at_clock(layout, op, people, dates)
+    horizon = layout.scenario.horizon_minutes
+    found = sorted((o for o in found if 0 <= o[0] < horizon), key=lambda o: (o[0], o[2]))
+    minutes = op.duration.sample(rng, len(found))
+    teams = _teams(layout, people) if op.attendees.one_per_team else ()
+    turn = [0] * len(teams)
+    # at a clock time, someone still busy may join late while the activity lasts
+    return [
+        Occasion(
+            WorkKind.PLANNED, k, due, due + m if latest is None else latest, m, who, teams, turn
+        )
+        for (due, latest, who), m in zip(found, minutes.tolist(), strict=True)
+    ]
+
+
+def _candidates(layout: Layout, who: Attendees) -> tuple[int, ...]:
+    roles, teams, sites = set(who.roles), set(who.teams), set(who.sites)
+    chosen = []
+    for p, person in enumerate(layout.people):
+        named = who.everyone or person.role in roles or person.team in teams
+        if not (roles or teams or who.everyone):
+            named = True  # sites alone: everyone at those sites
+        if named and (not sites or person.site in sites):
+            chosen.append(p)
+    return tuple(chosen)
+
+
+def _teams(layout: Layout, people) -> tuple[tuple[int, ...], ...]:
+    teams: dict[str, list[int]] = {}
+    for p in people:
+        teams.setdefault(layout.people[p].team, []).append(p)
+    return tuple(tuple(members) for members in teams.values())
+
+
+def _at_clock(layout: Layout, op: PlannedOperation, people, dates) -> list[tuple]:
+    """Occasions at a clock time: one per date, or one per site and date for local time."""
+    if op.timezone != "local":
+        zone = layout.zones.get(op.timezone, op.timezone)
+        groups = [(zone, people)]
+    else:
+        by_site: dict[str, list[int]] = {}
+        for p in people:
+            by_site.setdefault(layout.people[p].site, []).append(p)
+        groups = [(layout.zones[site], tuple(ps)) for site, ps in by_site.items()]
+    found = []
+    for zone, who in groups:
+        for day in dates:
+            due = layout.instant(day, op.at, zone)
+            found.append((due, None, tuple(who)))
+    return found
+
+
+def _during_shift(layout: Layout, people, dates: set) -> list[tuple]:
+    """Occasions per person: due when their shift starts on a cadence date, until it ends."""
+    found = []
+    for p in people:
+        for day, spans in layout.shifts_on[p].items():
+            if day in dates:
+                found.extend((begin, end, (p,)) for begin, end in spans)
+    return found
+
+
+def training_occasions(layout: Layout, training, seq: np.random.SeedSequence) -> list[Occasion]:
+    """Every training session of every person in the horizon (see the module docstring)."""
+    found = []
+    for p, person in enumerate(layout.people):
+        rng = stream(seq, "training", person.name)
+        found += _sessions(layout, p, training, rng)
+    horizon = layout.scenario.horizon_minutes
+    return sorted((o for o in found if 0 <= o.due < horizon), key=lambda o: o.due)
+
+
+def _sessions(layout: Layout, p: int, training, rng) -> list[Occasion]:
+    first, last = layout.span()
+    found = []
+    for period_start, period_end in _periods(first, last, months=1):
+        found += _hours_in(layout, p, period_start, period_end, training.monthly_hours, 0, rng)
+    for period_start, period_end in _periods(first, last, months=3):
+        hours = training.quarterly_certification_hours
+        found += _hours_in(layout, p, period_start, period_end, hours, 1, rng)
+    for period_start, period_end in _periods(first, last, months=12):
+        found += _conference(layout, p, period_start, period_end, training.conference_days, rng)
+    return found
+
+
+def _periods(first: dt.date, last: dt.date, months: int):
+    """Calendar months, quarters or years overlapping ``first..last``."""
+    year, month = first.year, (first.month - 1) // months * months + 1
+    while dt.date(year, month, 1) <= last:
+        end_month = month + months
+        end = dt.date(year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1)
+        yield dt.date(year, month, 1), end - dt.timedelta(1)
+        year, month = end.year, end.month
+
+
+def _hours_in(layout, p, start, end, hours, source, rng) -> list[Occasion]:
+    """Sessions of at most ``session_hours`` on random working days of one period."""
+    longest = layout.scenario.training.session_hours * 60.0
+    left, found = hours * 60.0, []
+    while left > 1e-9:
+        minutes = min(left, longest)
+        left -= minutes
+        day = _working_day_from(layout, p, _random_day(start, end, rng), end)
+        if day is not None:
+            begin, finish = layout.shifts_on[p][day][0]
+            found.append(Occasion(WorkKind.TRAINING, source, begin, finish, minutes, (p,)))
+    return found
+
+
+def _conference(layout, p, start, end, days, rng) -> list[Occasion]:
+    """``days`` consecutive working days of whole-shift training, once in the year."""
+    found = []
+    day = _working_day_from(layout, p, _random_day(start, end, rng), end) if days else None
+    while day is not None and len(found) < days:
+        begin, finish = layout.shifts_on[p][day][0]
+        occasion = Occasion(WorkKind.TRAINING, TRAINING_CONFERENCE, begin, finish, 0.0, (p,))
+        occasion.minutes = finish - begin
+        found.append(occasion)
+        day = _working_day_from(layout, p, day + dt.timedelta(1), end)
+    return found
+
+
+def _random_day(start: dt.date, end: dt.date, rng) -> dt.date:
+    return start + dt.timedelta(int(rng.integers(0, (end - start).days + 1)))
+
+
+def _working_day_from(layout, p, day: dt.date, end: dt.date) -> dt.date | None:
+    """The person's first working day on or after ``day`` up to ``end`` (None if none)."""
+    shifts_on = layout.shifts_on[p]
+    while day <= end:
+        if day in shifts_on:
+            return day
+        day += dt.timedelta(1)
+    return None

@@ -1,0 +1,70 @@
+"""The roster: when each person comes on and goes off shift, and goes away and comes back.
+
+A person's *effective* shifts are their scheduled shifts minus their absences:
+an absence removes the part of every shift it covers. The roster turns
+effective shifts and absences into batches of changes, one per minute at which
+anything changes, in the order the dispatcher applies them (see
+:meth:`~sim.model.dispatch.Dispatcher.roster_change`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+Interval = tuple[float, float]
+
+
+def effective_shifts(shifts: Sequence[Interval], absences: Sequence[tuple]) -> list[Interval]:
+    """``shifts`` (sorted, disjoint) minus the ``(start, end, ...)`` absence intervals."""
+    if not absences:
+        return list(shifts)
+    out: list[Interval] = []
+    cuts = sorted((a[0], a[1]) for a in absences)
+    for begin, end in shifts:
+        for cut_start, cut_end in cuts:
+            if cut_end <= begin or cut_start >= end:
+                continue
+            if cut_start > begin:
+                out.append((begin, cut_start))
+            begin = max(begin, cut_end)
+            if begin >= end:
+                break
+        if begin < end:
+            out.append((begin, end))
+    return out
+
+
+@dataclass
+class Change:
+    """Everything that changes at one minute."""
+
+    starting: list[int] = field(default_factory=list)
+    ending: list[int] = field(default_factory=list)
+    going_away: list[int] = field(default_factory=list)
+    coming_back: list[int] = field(default_factory=list)
+
+
+def roster_changes(
+    shifts: Sequence[Sequence[Interval]], absences: Sequence[Sequence[tuple]], horizon: float
+) -> list[tuple[float, Change]]:
+    """``(minute, change)`` for every minute in ``[0, horizon)`` at which someone's state changes.
+
+    ``shifts`` are effective shifts per person; ``absences`` per person too.
+    """
+    changes: dict[float, Change] = {}
+
+    def at(t: float) -> Change:
+        return changes.setdefault(t, Change())
+
+    for person, spans in enumerate(shifts):
+        for begin, end in spans:
+            at(begin).starting.append(person)
+            if end < horizon:
+                at(end).ending.append(person)
+    for person, spans in enumerate(absences):
+        for begin, end, *_ in spans:
+            at(begin).going_away.append(person)
+            if end < horizon:
+                at(end).coming_back.append(person)
+    return [(t, changes[t]) for t in sorted(changes)]
