@@ -250,12 +250,14 @@ def _run(args) -> int:
 
 def _print_scorecard(args, scenario: Scenario, result, wall: float) -> None:
     from sim.analysis.scorecard import render, scorecard
+    from sim.analysis.time_card import render_time
 
     title = (
         f"{scenario.name}: {_plural(args.replications, 'replication')} x "
         f"{_plural(scenario.calendar.days, 'day')}, seed {args.seed}, {wall:.1f} s"
     )
     print(render(scorecard(result.summary, scenario), title))
+    print("\n" + render_time(result.summary, scenario))
     if args.out is not None:
         print("\n" + printable(f"results written to {args.out.rstrip('/')}/"))
 

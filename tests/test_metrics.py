@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.analysis import metrics
-from sim.model.records import IncidentLog, PersonInfo, RunRecord, WorkKind, WorkLog, WorkMode
+from sim.model.records import (
+    AbsenceKind,
+    IncidentLog,
+    PersonInfo,
+    RunRecord,
+    WorkKind,
+    WorkLog,
+    WorkMode,
+)
 from sim.scenario.schema import Scenario
 
 SHIFT, OVERTIME, CALLOUT = WorkMode.SHIFT, WorkMode.OVERTIME, WorkMode.CALLOUT
@@ -26,9 +34,10 @@ OUT_SVC, OUT_WEB, P2_SVC = 0, 1, 2
 P1, P2, PM = 0, 1, 2
 
 
-def make_scenario(response_clock: str = "detected") -> Scenario:
+def make_scenario(response_clock: str = "detected", **extra) -> Scenario:
     return Scenario.model_validate(
-        {
+        extra
+        | {
             "name": "tiny",
             "calendar": {"start": "2027-01-04", "days": 7},
             "sites": [{"id": "hq", "timezone": "UTC"}, {"id": "eu", "timezone": "Europe/Berlin"}],
@@ -445,10 +454,19 @@ def test_coverage_gap_for_role_covering_only_night(days):
     ]
     rows = metrics.kpi_rows(make_record(people=people, horizon=days * DAY), make_scenario())
     gaps = {g: v for m, g, v in rows if m == "coverage_gap_hours"}
-    # manager works no tier any class needs: no role row; every tier has a row, and the
-    # manager's tier L3 has nobody at all in this record
+    # every role, team and tier has a row; the manager (team ops, tier L3) has nobody at all
+    # in this record, so neither has L3, but the team ops is covered by "n" 8 h a day
     assert gaps == pytest.approx(
-        {"responder": 16 * 7, "expert": 0.0, "tier:L1": 16 * 7, "tier:L2": 0.0, "tier:L3": 168.0}
+        {
+            "responder": 16 * 7,
+            "expert": 0.0,
+            "manager": 168.0,
+            "team:ops": 16 * 7,
+            "team:eng": 0.0,
+            "tier:L1": 16 * 7,
+            "tier:L2": 0.0,
+            "tier:L3": 168.0,
+        }
     )
 
 
@@ -488,3 +506,65 @@ def test_empty_record():
     assert kpi(rows, "availability", "svc") == 1.0
     assert kpi(rows, "backlog_at_end") == 0
     assert isinstance(metrics.incident_table(make_record(), make_scenario()), pd.DataFrame)
+
+
+# ---------------------------------------------------------------------- every hour of every person
+
+
+def _week_of_work():
+    """One person, 5 x 8 h shifts; Tuesday on leave, Thursday sick; one segment of each kind."""
+    shifts = [(d * DAY + 9 * 60, d * DAY + 17 * 60) for d in range(5)]
+    people = [person("A", shifts=shifts)]
+    w = WorkLog()
+    w.add(0, WorkKind.INCIDENT, 0, 9 * 60, 11 * 60, P1, SHIFT)  # 2 h Monday
+    w.add(0, WorkKind.PLANNED, 0, 11 * 60, 12 * 60, 5, SHIFT)  # 1 h
+    w.add(0, WorkKind.STREAM, 0, 2 * DAY + 9 * 60, 2 * DAY + 13 * 60, 6, SHIFT)  # 4 h
+    w.add(0, WorkKind.TRAINING, 1, 4 * DAY + 9 * 60, 4 * DAY + 12 * 60, 5, SHIFT)  # 3 h
+    w.add(0, WorkKind.POSTMORTEM, 0, 4 * DAY + 12 * 60, 4 * DAY + 13 * 60, PM, SHIFT)  # 1 h
+    w.add(0, WorkKind.STREAM, 1, 4 * DAY + 17 * 60, 4 * DAY + 18 * 60, 6, OVERTIME)  # 1 h
+    record = make_record(people=people, work=w)
+    record.activities.add(WorkKind.PLANNED, 0, 0, 11 * 60, 60.0)
+    record.activities.add(WorkKind.TRAINING, 0, 0, 4 * DAY + 9 * 60, 240.0)  # 3 of 4 h done
+    record.absences = [
+        [(1 * DAY, 2 * DAY, AbsenceKind.LEAVE), (3 * DAY, 4 * DAY, AbsenceKind.SICK)]
+    ]
+    return record
+
+
+def test_people_table_accounts_for_every_hour_by_kind_and_absence():
+    t = metrics.people_table(_week_of_work(), make_scenario()).iloc[0]
+    assert (t.scheduled_hours, t.leave_hours, t.sick_hours, t.available_hours) == (40, 8, 8, 24)
+    parts = {p: t[f"{p}_hours"] for p in metrics.PARTS}
+    assert parts == {
+        "incident": 2,
+        "postmortem": 1,
+        "planned": 1,
+        "stream": 4,
+        "training": 3,
+        "idle": 13,
+    }
+    assert t.busy_hours == 11 and t.overtime_hours == 1
+    assert t.utilization == pytest.approx(11 / 24)
+
+
+def test_utilization_parts_add_up_to_one_and_fte_follows_shrinkage():
+    record = _week_of_work()
+    rows = metrics.kpi_rows(record, make_scenario())
+    parts = {g: v for m, g, v in rows if m == "utilization_part"}
+    assert parts["all:idle"] == pytest.approx(13 / 24)
+    assert sum(v for g, v in parts.items() if g.startswith("all:")) == pytest.approx(1.0)
+    assert sum(v for g, v in parts.items() if g.startswith("team:ops:")) == pytest.approx(1.0)
+    # lost to absence, training and planned work: 8 + 8 + 3 + 1 of 40 rostered hours
+    assert kpi(rows, "shrinkage", "role:responder") == pytest.approx(0.5)
+    assert kpi(rows, "fte_present", "role:responder") == 1.0
+    # 40 rostered h/week need 40 / (40 x (1 - 0.5)) = 2 full-time heads
+    assert kpi(rows, "fte_required", "role:responder") == pytest.approx(2.0)
+    assert kpi(rows, "fte_required") == pytest.approx(2.0)
+
+
+def test_training_completion_counts_minutes_done_of_minutes_due():
+    scenario = make_scenario(training={"monthly_hours": 4})
+    rows = metrics.kpi_rows(_week_of_work(), scenario)
+    assert kpi(rows, "training_completion") == pytest.approx(0.75)
+    assert kpi(rows, "training_completion", "team:ops") == pytest.approx(0.75)
+    assert math.isnan(kpi(rows, "training_completion", "team:eng"))

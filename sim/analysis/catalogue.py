@@ -284,7 +284,7 @@ _DECLARED = (
     Metric("availability_slo_met", "service id", "share", Kind.YES_NO, Better.HIGHER, "P(SLO met)"),
     Metric(
         "coverage_gap_hours",
-        "role id (roles some class needs) and tier:",
+        "role id, team: and tier:",
         "hours/week",
         Kind.HOURS,
         Better.LOWER,

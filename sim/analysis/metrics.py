@@ -451,12 +451,14 @@ def availability(record: RunRecord, scenario: Scenario) -> list[Row]:
 
 
 def coverage_gap_hours(record: RunRecord, scenario: Scenario) -> list[Row]:
-    """Hours per week when nobody is on shift: per role some class needs, and per tier."""
-    needed = _needed_roles(scenario)
-    rows = []
-    for role in scenario.roles:
-        if role.id in needed:
-            rows.append(("coverage_gap_hours", role.id, _gap(record, {role.id})))
+    """Hours per week when nobody is on shift: per role, per team and per tier.
+
+    Shifts are the rostered ones; absence is not counted as a gap here.
+    """
+    rows = [("coverage_gap_hours", role.id, _gap(record, {role.id})) for role in scenario.roles]
+    for team in scenario.teams:
+        members = {r.id for r in scenario.roles if r.team == team.id}
+        rows.append(("coverage_gap_hours", f"team:{team.id}", _gap(record, members)))
     for tier in scenario.tiers:
         holders = {r.id for r in scenario.roles if tier.id in r.tiers}
         rows.append(("coverage_gap_hours", f"tier:{tier.id}", _gap(record, holders)))
@@ -468,12 +470,3 @@ def _gap(record: RunRecord, roles: set[str]) -> float:
     shifts = [p.shifts for p in record.people if p.role in roles]
     gaps = calendar.uncovered(shifts, record.warmup, record.horizon)
     return calendar.total_length(gaps) / 60.0 / weeks
-
-
-def _needed_roles(scenario: Scenario) -> set[str]:
-    needed = set()
-    for cls in scenario.incidents.classes:
-        needed.update(scenario.eligible_roles(cls, scenario.triage_tier))
-        for step in cls.resolution:
-            needed.update(scenario.eligible_roles(cls, step.tier, step.roles))
-    return needed

@@ -56,6 +56,11 @@ def services(scenario: Scenario) -> list[str]:
     return [s.id for s in scenario.services]
 
 
+def streams(scenario: Scenario) -> list[str]:
+    """Each work stream's group."""
+    return [s.id for s in scenario.streams]
+
+
 def overall(scenario: Scenario) -> list[str]:
     """The whole organisation."""
     return [ALL]
@@ -94,6 +99,11 @@ CARD: tuple[Entry, ...] = (
     entry("mttr_p90_minutes"),
     entry("utilization", groups=teams),
     entry("utilization"),
+    entry("training_completion"),
+    entry("planned_completion"),
+    entry("stream_response_adherence", groups=streams),
+    entry("stream_wait_minutes", groups=streams),
+    entry("coverage_gap_hours", groups=teams),
     entry("coverage_gap_hours", groups=tiers),
     entry("availability", "availability_slo_met", groups=services),
     entry("incidents", groups=priorities),
