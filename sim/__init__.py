@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 _HOMES = {
     "ExperimentResult": "sim.experiments.experiment",
@@ -27,6 +27,9 @@ _HOMES = {
     "Scenario": "sim.scenario.schema",
     "render": "sim.analysis.scorecard",
     "scorecard": "sim.analysis.scorecard",
+    "render_time": "sim.analysis.time_card",
+    "team_time": "sim.analysis.time_card",
+    "role_staffing": "sim.analysis.time_card",
 }
 __all__ = sorted(_HOMES)
 

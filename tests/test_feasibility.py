@@ -72,3 +72,32 @@ def test_a_shift_that_starts_when_it_ends_warns_that_it_is_24_hours(mmc_data, st
     (line,) = feasibility.warnings(validate(mmc_data))
     assert line.startswith(f"shifts[always]: start and end are both {start}: it runs as a 24-hour")
     assert ("'24:00'" in line) == (start == "00:00")
+
+
+def test_planned_work_due_only_when_its_attendees_are_off_shift_warns():
+    from tests.scenarios import tiny
+
+    night = {"shifts": [{"id": "always", "start": "00:00", "end": "08:00", "timezone": "UTC"}]}
+    meeting = {
+        "id": "review",
+        "cadence": {"every": "day"},
+        "at": "09:00",
+        "duration": 30,
+        "attendees": {"everyone": True},
+    }
+    (line,) = feasibility.warnings(tiny(**night, planned=[meeting]))
+    assert line == (
+        "planned[review]: none of its attendees is ever on shift when it falls due "
+        "(at 09:00, local time): it never takes place"
+    )
+    assert feasibility.warnings(tiny(**night, planned=[{**meeting, "at": "07:00"}])) == []
+
+
+def test_stream_work_counts_in_the_offered_load():
+    from tests.scenarios import tiny
+
+    stream = {"id": "tickets", "rate_per_day": 100, "effort": 30, "roles": ["operator"]}
+    (line,) = feasibility.warnings(tiny(streams=[stream]))
+    assert line.startswith(
+        "work for roles operator: 50.0 h of work offered a day, more than the 24.0 h"
+    )

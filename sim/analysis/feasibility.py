@@ -12,7 +12,9 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sim.model import calendar
+import numpy as np
+
+from sim.model import activities, calendar
 from sim.model.staff import Staff, build_staff
 from sim.scenario.schema import IncidentClass, Scenario
 
@@ -22,7 +24,8 @@ def warnings(s: Scenario, staff: Staff | None = None) -> list[str]:
     found = _shift_warnings(s)
     for cls in s.incidents.classes:
         found += _horizon_warnings(s, cls)
-    return found + _load_warnings(s, staff or build_staff(s))
+    staff = staff or build_staff(s)
+    return found + _load_warnings(s, staff) + _planned_warnings(s, staff)
 
 
 def _shift_warnings(s: Scenario) -> list[str]:
@@ -113,7 +116,32 @@ def _offered_work(s: Scenario, staff: Staff) -> dict[int, _Pool]:
             if postmortem is not None:  # the post-mortem goes to the last step reached
                 ends_here = reach[j] * (1 - step.escalate if j + 1 < len(reach) else 1)
                 _offer(pools[pool], rate * ends_here * postmortem.mean, False)
+    for stream, (pool, _) in zip(s.streams, staff.streams, strict=True):
+        _offer(pools[pool], stream.rate_per_day * stream.effort.mean, False)
     return pools
+
+
+def _planned_warnings(s: Scenario, staff: Staff) -> list[str]:
+    """Planned operations that fall due only when none of their attendees is on shift."""
+    if not s.planned:
+        return []
+    layout = activities.Layout(s, staff.people, [p.shifts for p in staff.people])
+    found = []
+    for k, op in enumerate(s.planned):
+        occasions = activities.planned_occasions(layout, op, k, np.random.default_rng(0))
+        if occasions and not any(_anyone_on(staff, o) for o in occasions):
+            found.append(
+                f"planned[{op.id}]: none of its attendees is ever on shift when it falls due "
+                f"(at {op.at}, {op.timezone} time): it never takes place"
+            )
+    return found
+
+
+def _anyone_on(staff: Staff, occasion) -> bool:
+    return any(
+        calendar.overlap(staff.people[p].shifts, occasion.due, occasion.due + 1e-6) > 0
+        for p in occasion.candidates
+    )
 
 
 def _offer(pool: _Pool, minutes: float, pages: bool) -> None:
