@@ -46,11 +46,11 @@ class Occasion:
         """People attending: candidates on shift, or the next one on shift of each team."""
         if not self.per_team:
             return [p for p in self.candidates if on_shift(p)]
-        chosen = []
+        chosen, here = [], set(self.candidates)
         for t, team in enumerate(self.per_team):
             for step in range(len(team)):
                 person = team[(self.turn[t] + step) % len(team)]
-                if on_shift(person):
+                if person in here and on_shift(person):
                     chosen.append(person)
                     self.turn[t] = (self.turn[t] + step + 1) % len(team)
                     break
@@ -62,7 +62,8 @@ def cadence_dates(cadence: Cadence, first: dt.date, last: dt.date, anchor: dt.da
     days = [first + dt.timedelta(d) for d in range((last - first).days + 1)]
     if cadence.every_days is not None:
         origin = cadence.start or anchor
-        return [d for d in days if (d - origin).days % cadence.every_days == 0]
+        first = cadence.start or first  # an explicit start is the first date; else any in step
+        return [d for d in days if d >= first and (d - origin).days % cadence.every_days == 0]
     if cadence.every in ("day", "week"):
         wanted = {calendar.WEEKDAYS.index(w) for w in cadence.weekdays}
         return [d for d in days if d.weekday() in wanted]
@@ -81,21 +82,51 @@ def _monthly(cadence: Cadence, day: dt.date) -> bool:
 
 
 class Layout:
-    """Everyone's local working days, for placing activities (one replication)."""
+    """Everyone's shift starts by local date, for placing activities (one replication).
+
+    A shift counts on a day when its scheduled start falls inside the person's
+    effective shifts (they are there when it begins): the tail of a shift cut by
+    an absence or by the start of the horizon is no shift start, and a run of
+    back-to-back 24-hour shifts has one start a day.
+    """
 
     def __init__(self, scenario, people: Sequence[PersonInfo], shifts: Sequence[list]):
         self.scenario, self.people = scenario, people
         self.start = scenario.calendar.start
         self.zones = {s.id: s.timezone for s in scenario.sites}
+        self.patterns = scenario.by_id("shifts")
         self.shifts_on = [self._by_local_date(p, s) for p, s in zip(people, shifts, strict=True)]
 
     def _by_local_date(self, person: PersonInfo, shifts) -> dict[dt.date, list]:
+        """Local date -> ``[(shift start, end of the person's time there)]``."""
         zone = self.zones[person.site]
         days: dict[dt.date, list] = {}
         for begin, end in shifts:
-            local = calendar.local_datetime(begin, self.start, zone).date()
-            days.setdefault(local, []).append((begin, end))
+            for start, finish in self._starts_in(person, begin, end):
+                local = calendar.local_datetime(start, self.start, zone).date()
+                days.setdefault(local, []).append((start, finish))
         return days
+
+    def _starts_in(self, person: PersonInfo, begin: float, end: float) -> list[tuple]:
+        """Scheduled shift starts within ``[begin, end)``, each with when that shift ends."""
+        pattern = self.patterns.get(person.shift)
+        if pattern is None:  # people built by hand: each interval is one shift
+            return [(begin, end)]
+        zone = self.zones[person.site] if pattern.timezone == "local" else pattern.timezone
+        clock = calendar.parse_clock(pattern.start)
+        length = _length(clock, calendar.parse_clock(pattern.end))
+        first = calendar.local_datetime(begin, self.start, zone).date() - dt.timedelta(1)
+        last = calendar.local_datetime(end, self.start, zone).date()
+        found = []
+        for offset in range((last - first).days + 1):
+            at = self._at(first + dt.timedelta(offset), clock, zone)
+            if begin <= at < end:
+                found.append((at, min(end, at + length)))
+        return found
+
+    def _at(self, day: dt.date, minute: int, zone: str) -> float:
+        moment = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minute)
+        return calendar.to_minutes(moment.replace(tzinfo=calendar.zone(zone)), self.start)
 
     def span(self) -> tuple[dt.date, dt.date]:
         """Local dates that can fall inside the horizon anywhere (one day's margin)."""
@@ -104,11 +135,12 @@ class Layout:
 
     def instant(self, day: dt.date, clock: str, zone: str) -> float:
         """Model minutes of local ``clock`` on ``day`` in ``zone``."""
-        moment = dt.datetime.combine(day, dt.time()) + dt.timedelta(
-            minutes=calendar.parse_clock(clock)
-        )
-        aware = moment.replace(tzinfo=calendar.zone(zone))
-        return calendar.to_minutes(aware, self.start)
+        return self._at(day, calendar.parse_clock(clock), zone)
+
+
+def _length(begin: int, end: int) -> int:
+    """A shift's length in minutes from its clock times (end <= begin wraps past midnight)."""
+    return end - begin if end > begin else end + calendar.MINUTES_PER_DAY - begin
 
 
 def planned_occasions(layout: Layout, op: PlannedOperation, k: int, rng) -> list[Occasion]:
@@ -246,7 +278,13 @@ def _random_day(start: dt.date, end: dt.date, rng) -> dt.date:
 
 
 def _working_day_from(layout, p, day: dt.date, end: dt.date) -> dt.date | None:
-    """The person's first working day on or after ``day`` up to ``end`` (None if none)."""
+    """The person's first working day on or after ``day`` up to ``end`` (None if none).
+
+    A day before the calendar start is None: the horizon holds only the part of a
+    period after its start, so a session drawn earlier falls outside it.
+    """
+    if day < layout.start:
+        return None
     shifts_on = layout.shifts_on[p]
     while day <= end:
         if day in shifts_on:

@@ -6,6 +6,7 @@ reads files or computes metrics.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -286,11 +287,20 @@ class OpsModel:
                 self.desk.finish(job)
                 left = 0.0
             except simpy.Interrupt as stop:
-                why, left, _ = stop.cause
+                why, remaining, _ = stop.cause
+                if remaining == float("inf"):  # taken before it began: wait again as before
+                    continue
+                left = remaining
                 if drop or why is AWAY:
                     break
-                latest = float("inf")  # resumes whenever the person is free again
+                latest = self._shift_end(person)  # resumes later in this shift, or is dropped
         log.status[row] = _outcome(left, log.started[row])
+
+    def _shift_end(self, person: int) -> float:
+        """End of the person's (effective) shift under way now; now if they are off shift."""
+        spans, now = self.shifts[person], self.env.now
+        k = bisect.bisect_right(spans, (now, float("inf"))) - 1
+        return spans[k][1] if k >= 0 and spans[k][0] <= now < spans[k][1] else now
 
     def _activity_rules(self, occasion: activities.Occasion) -> tuple[int, bool]:
         """Rank, and whether interrupted work is dropped, of an activity."""

@@ -90,6 +90,7 @@ class PersonInfo:
     employment: str
     hourly_cost: float
     shifts: list[tuple[float, float]]
+    shift: str = ""  # the shift pattern's id ("" when built by hand)
 
 
 @dataclass

@@ -106,6 +106,7 @@ def _person(role, staffing, n: int, shifts: list[tuple[float, float]]) -> Person
         employment=role.employment,
         hourly_cost=role.hourly_cost,
         shifts=shifts,
+        shift=staffing.shift,
     )
 
 
