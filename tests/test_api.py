@@ -66,5 +66,7 @@ def test_weekend_noc_what_if_closes_most_of_the_first_tier_gap():
         return {g: v for _, g, v in coverage_gap_hours(record, scenario)}["tier:L1"]
 
     what_if = BASELINE.parent / "whatif" / "weekend-noc.yaml"
-    assert l1_gap(sim.load_scenario(BASELINE)) == pytest.approx(51.0, abs=0.5)
-    assert l1_gap(sim.load_scenario(what_if)) == pytest.approx(10.0, abs=0.5)
+    # a calendar figure, no randomness: public holidays count (Singapore's Hari Raya Puasa on
+    # 10 March 2027, from the holidays package, takes out a whole apac shift)
+    assert l1_gap(sim.load_scenario(BASELINE)) == pytest.approx(51.6, abs=0.1)
+    assert l1_gap(sim.load_scenario(what_if)) == pytest.approx(10.6, abs=0.1)

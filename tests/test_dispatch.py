@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import simpy
 
-from sim.model.dispatch import AWAY, HANDOFF, PREEMPTED, Dispatcher
+from sim.model.dispatch import AWAY, HANDOFF, PARKED, PREEMPTED, Dispatcher
 from sim.model.precedence import Precedence
 from sim.model.records import PersonState, WorkKind, WorkLog, WorkMode
 
@@ -245,3 +245,15 @@ def test_work_in_hand_when_absence_begins_is_asked_for_again():
     assert (10, "callout", AWAY, 0, 50) in events
     assert desk.d.state[0] is PersonState.ABSENT
     assert 0 not in desk.d.idle_off[0] and 1 in desk.d.idle_off[0]
+
+
+def test_a_stream_item_in_hand_at_shift_end_is_parked_for_the_next_shift():
+    desk = Desk(roles=[0, 0], pools=[[0]], handoff=True)
+    desk.on(0)
+    desk.worker("ticket", 60, lambda p: desk.d.request(STREAM, 0, 0, STRM, False, p))
+    desk.at(20, lambda: desk.d.roster_change([], [0]))
+    events = desk.run()
+    assert (20, "ticket", PARKED, 0, 40) in events
+    assert desk.d.state[0] is PersonState.OFF and 0 in desk.d.idle_off[0]
+    modes = list(zip(desk.work.start, desk.work.end, desk.work.mode, strict=True))
+    assert modes == [(0, 20, WorkMode.SHIFT)]  # no overtime for a ticket

@@ -49,9 +49,11 @@ class Interruption(Enum):
     PREEMPTED = "preempted"  # more urgent work needs the person: ask again
     HANDOFF = "handoff"  # shift end: a colleague already holds the next job
     AWAY = "away"  # the person's absence began: ask again
+    PARKED = "parked"  # shift end: a stream item goes back to the queue for the next shift
 
 
 PREEMPTED, HANDOFF, AWAY = Interruption.PREEMPTED, Interruption.HANDOFF, Interruption.AWAY
+PARKED = Interruption.PARKED
 _ACKNOWLEDGED = (WorkKind.INCIDENT, WorkKind.POSTMORTEM)
 """Work picked up after an acknowledgement (or page) delay; other work starts at once."""
 
@@ -350,10 +352,15 @@ class Dispatcher:
         hand-off delay; the process picks the new job up from the interrupt.
         Free colleagues have no waiting work they could take (they would have
         taken it), so a hand-off never collides with queued work. Personal work
-        is never handed over.
+        is never handed over. A stream item is parked: it goes back to the queue
+        with the work left, for whoever picks it up next.
         """
         job = self.job_of[person]
         if job is None or self.state[person] is ON_SHIFT:
+            return
+        if job.kind is WorkKind.STREAM and self.remaining(job) > FINISHING:
+            self._interrupt(job, PARKED, None)  # nobody stays late for a ticket
+            self.idle_off[self.person_role[person]][person] = None
             return
         receiver = None
         if self.handoff and job.owner is None:
