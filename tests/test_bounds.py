@@ -122,3 +122,200 @@ def test_the_bound_on_incidents_is_never_below_what_the_model_draws_from(
     scenario = validate(mmc_data)
     integral = hourly_rates(scenario, scenario.incidents.classes[0]).sum()
     assert bounds.expected_incidents(scenario, ceiling=True) >= integral * (1 - 1e-9)
+
+
+# ---------------------------------------------------------------- work streams, planned, training
+
+
+def _stream(rate: float, **more) -> dict:
+    return {"id": "tickets", "rate_per_day": rate, "effort": 5, "roles": ["responder"], **more}
+
+
+def _daily(id: str = "standup", **more) -> dict:
+    return {
+        "id": id,
+        "cadence": {"every": "day"},
+        "at": "09:00",
+        "duration": 15,
+        "attendees": {"everyone": True},
+        **more,
+    }
+
+
+def test_expected_stream_items_share_the_incidents_arithmetic(mmc_data):
+    mmc_data["incidents"]["rate_multiplier"] = 3  # scales incidents, not streams
+    mmc_data["incidents"]["profiles"] = {"office": {"timezone": "hq", "daily": [1] * 8 + [5] * 16}}
+    mmc_data["streams"] = [_stream(10), _stream(4, id="changes", profile="office")]
+    s = validate(mmc_data)
+    assert bounds.expected_stream_items(s) == pytest.approx(14 * 365)
+    office = bounds.expected_arrivals(s, 4, "office", ceiling=True)
+    assert bounds.expected_stream_items(s, ceiling=True) == pytest.approx(10 * 365 + office)
+    assert bounds.expected_incidents(s) == pytest.approx(bounds.expected_arrivals(s, 3 * 288, None))
+
+
+def test_stream_items_above_the_bound_are_refused(mmc_data):
+    mmc_data["streams"] = [_stream(6000)]
+    (line,) = _problems(mmc_data)
+    assert line == (
+        "<scenario>: streams: up to about 2,190,000 stream items expected per replication over "
+        "365 days, besides about 105,120 incidents; opsim simulates at most 2,000,000 incidents "
+        "and stream items together (lower the streams' rate_per_day, or shorten calendar.days)"
+    )
+
+
+def test_incidents_and_stream_items_together_above_the_bound_are_refused(mmc_data):
+    mmc_data["streams"] = [_stream(5200)]  # 1,898,000 items and 105,120 incidents
+    (line,) = _problems(mmc_data)
+    assert line.startswith("<scenario>: streams: up to about 1,898,000 stream items expected")
+    assert "besides about 105,120 incidents" in line
+
+
+def test_incidents_and_stream_items_up_to_the_bound_are_allowed(mmc_data):
+    mmc_data["streams"] = [_stream(5190)]  # 1,894,350 + 105,120 = 1,999,470
+    assert len(validate(mmc_data).streams) == 1
+
+
+def test_too_many_incidents_is_not_blamed_on_a_small_stream(mmc_data):
+    mmc_data["incidents"]["rate_multiplier"] = 20
+    mmc_data["streams"] = [_stream(1)]
+    (line,) = _problems(mmc_data)
+    assert line.startswith("<scenario>: incidents: ")
+
+
+def test_planned_attendances_are_occurrences_times_people_named(mmc_data):
+    weekly = {"every": "week", "days": ["mon", "thu"]}
+    mmc_data["planned"] = [
+        _daily(),  # 367 local dates (a day either side of 365) x 5 people
+        # 52 weeks and 3 days: at most 2 x 52 + 2 Mondays and Thursdays
+        _daily("review", cadence=weekly, attendees={"roles": ["responder"], "sites": ["hq"]}),
+        _daily("dr-test", cadence={"every": "month", "day": 31}),  # 13 months
+        _daily("audit", cadence={"every_days": 10}),  # 367 / 10, rounded up
+    ]
+    s = validate(mmc_data)
+    assert bounds.planned_attendances(s) == 5 * (367 + 106 + 13 + 37)
+
+
+def test_planned_attendances_above_the_bound_are_refused(mmc_data):
+    mmc_data["roles"][0]["staff"][0]["count"] = 1000
+    mmc_data["planned"] = [_daily(f"op{i}") for i in range(6)]  # 6 x 367 x 1,000
+    (line,) = _problems(mmc_data)
+    assert line == (
+        "<scenario>: planned: up to about 2,202,000 attendances per replication over 365 days "
+        "(occurrences x people who may attend, summed over the operations); opsim lays out at "
+        f"most {bounds.MAX_ATTENDANCES:,} (meet less often, invite fewer attendees, or shorten "
+        "calendar.days)"
+    )
+
+
+def test_training_sessions_above_the_bound_are_refused(mmc_data):
+    mmc_data["roles"][0]["staff"][0]["count"] = 1000
+    mmc_data["training"] = {"monthly_hours": 160, "session_hours": 1}  # 13 months x 160 x 1,000
+    (line,) = _problems(mmc_data)
+    assert line == (
+        "<scenario>: training: up to about 2,080,000 training sessions per replication over 365 "
+        "days (everyone's hours in sessions of at most 1 hour); opsim lays out at most "
+        f"{bounds.MAX_ATTENDANCES:,} (raise session_hours, lower the hours, or shorten "
+        "calendar.days)"
+    )
+
+
+def test_vanishing_training_sessions_are_refused_not_laid_out(mmc_data):
+    mmc_data["training"] = {"monthly_hours": 160, "session_hours": 5e-324}
+    (line,) = _problems(mmc_data)
+    assert line.startswith("<scenario>: training: countless training sessions per replication")
+
+
+def test_planned_and_training_together_above_the_bound_are_refused(mmc_data):
+    mmc_data["roles"][0]["staff"][0]["count"] = 1000
+    mmc_data["planned"] = [_daily(f"op{i}") for i in range(3)]  # 1,101,000
+    mmc_data["training"] = {"monthly_hours": 80, "session_hours": 1}  # 1,040,000
+    (line,) = _problems(mmc_data)
+    assert line == (
+        "<scenario>: planned: up to about 1,101,000 attendances of planned operations besides "
+        "1,040,000 training sessions per replication over 365 days; opsim lays out at most "
+        f"{bounds.MAX_ATTENDANCES:,} of both together (meet less often, invite fewer attendees, "
+        "train in longer sessions, or shorten calendar.days)"
+    )
+
+
+def test_stream_items_and_attendances_count_towards_memory(mmc_data):
+    s = validate(mmc_data)
+    incidents = 105_120 * (bounds.BYTES_PER_INCIDENT + bounds.BYTES_PER_STEP)
+    items = 105_120 * bounds.BYTES_PER_STREAM_ITEM
+    attendances = (5 * 367 + 5 * 13 * 4) * bounds.BYTES_PER_ATTENDANCE
+    memory = int((incidents + items / 2) / 0.9)
+    assert bounds.run_problems(s, 1, False, memory=memory) == []
+    mmc_data["streams"] = [_stream(288)]
+    mmc_data["planned"] = [_daily()]
+    mmc_data["training"] = {"monthly_hours": 16}  # 4 sessions a month of 4 hours
+    busy = validate(mmc_data)
+    (line,) = bounds.run_problems(busy, 1, False, memory=memory)
+    assert line.startswith(
+        "this run may need about 0.5 GiB of memory (1 replications at once of up to about "
+        "105,120 incidents, 105,120 stream items and 2,095 attendances each)"
+    )
+    enough = int((incidents + items + attendances) / 0.9) + 1
+    assert bounds.run_problems(busy, 1, False, memory=enough) == []
+
+
+_CADENCES = st.one_of(
+    st.builds(
+        lambda days: {"every": "day", "days": days},
+        st.lists(st.sampled_from(["mon", "tue", "wed", "sat"]), min_size=1, unique=True),
+    ),
+    st.builds(lambda day: {"every": "month", "day": day}, st.integers(1, 31)),
+    st.builds(
+        lambda weekday, nth: {"every": "month", "weekday": weekday, "nth": nth},
+        st.sampled_from(["mon", "fri"]),
+        st.sampled_from([1, 5, -1]),
+    ),
+    st.builds(
+        lambda n, back: {"every_days": n, "start": dt.date(2026, 12, 1) + dt.timedelta(back)},
+        st.integers(1, 12),
+        st.integers(0, 60),
+    ),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    cadence=_CADENCES,
+    at=st.sampled_from(["09:00", "23:30", "during-shift"]),
+    zone=st.sampled_from(["local", "UTC", "ny", "Asia/Kathmandu"]),
+    start=st.dates(min_value=dt.date(2026, 12, 20), max_value=dt.date(2027, 11, 20)),
+    days=st.integers(min_value=1, max_value=45),
+    training=st.fixed_dictionaries(
+        {
+            "monthly_hours": st.sampled_from([0, 3, 8]),
+            "quarterly_certification_hours": st.sampled_from([0, 5]),
+            "conference_days": st.sampled_from([0, 2]),
+            "session_hours": st.sampled_from([1, 2.5, 4]),
+        }
+    ),
+)
+def test_the_bounds_on_activities_are_never_below_what_the_model_lays_out(
+    cadence, at, zone, start, days, training
+):
+    import numpy as np
+
+    from sim.model.ops_model import OpsModel
+    from sim.model.records import WorkKind
+
+    mmc_data = yaml.safe_load(MMC_PATH.read_text())
+    mmc_data["calendar"] = {"start": start, "days": days}
+    mmc_data["sites"].append({"id": "ny", "timezone": "America/New_York"})
+    mmc_data["shifts"] += [
+        {"id": "day", "start": "09:00", "end": "17:00"},
+        {"id": "night", "start": "22:00", "end": "06:00", "days": ["mon", "tue", "wed", "thu"]},
+    ]
+    mmc_data["roles"][0]["staff"] += [
+        {"site": "ny", "count": 2, "shift": "night"},
+        {"site": "hq", "count": 1, "shift": "day"},
+    ]
+    mmc_data["planned"] = [_daily(cadence=cadence, at=at, timezone=zone)]
+    mmc_data["training"] = training
+    s = validate(mmc_data)
+    occasions = OpsModel(s, np.random.SeedSequence(0)).occasions
+    planned = [o for o in occasions if o.kind is WorkKind.PLANNED]
+    assert sum(len(o.candidates) for o in planned) <= bounds.planned_attendances(s)
+    assert len(occasions) - len(planned) <= bounds.training_sessions(s)

@@ -257,3 +257,14 @@ def test_a_stream_item_in_hand_at_shift_end_is_parked_for_the_next_shift():
     assert desk.d.state[0] is PersonState.OFF and 0 in desk.d.idle_off[0]
     modes = list(zip(desk.work.start, desk.work.end, desk.work.mode, strict=True))
     assert modes == [(0, 20, WorkMode.SHIFT)]  # no overtime for a ticket
+
+
+def test_a_trainee_who_qualifies_takes_waiting_work_of_their_own_role():
+    # role 1 is the trainee variant of role 0; pool 0 (say L2) takes role 0 only
+    desk = Desk(roles=[1], pools=[[0], [0, 1]])
+    desk.on(0)
+    desk.incident("l2-work", 10, P1, pool=0)  # nobody qualified: waits (no one to page)
+    desk.at(30, lambda: desk.d.roster_change([], [], qualifying=[(0, 0)]))
+    events = desk.run()
+    assert (30, "l2-work", "start", 0, False) in events
+    assert desk.d.person_role[0] == 0 and desk.d.on_count == [1, 0]

@@ -629,3 +629,71 @@ def _activity_checks(scenario, seed):
 @given(scenario=busy_scenarios(), seed=st.integers(0, 2**32 - 1))
 def test_activity_rows_agree_with_the_work_done(scenario, seed):
     _activity_checks(scenario, seed)
+
+
+# ---------------------------------------------------------------------- people who join
+
+
+def joiner_scenario(**training):
+    """Two operators (L1, L2); the second joins on day 1 and trains for one day at half time."""
+    return tiny(
+        calendar={"days": 3},
+        tiers=[{"id": "L1"}, {"id": "L2"}],
+        roles=[
+            {
+                "id": "operator",
+                "team": "noc",
+                "tiers": ["L1", "L2"],
+                "staff": [
+                    {"site": "hq", "count": 1, "shift": "always"},
+                    {"site": "hq", "count": 1, "shift": "always", "joins": "2027-01-05"},
+                ],
+            }
+        ],
+        training={"initial": {"days": 1, "share": 0.5, "max_tier": "L1", **training}},
+        incidents={
+            "classes": [
+                {
+                    "id": "urgent",
+                    "resolution": [
+                        {"tier": "L1", "effort": 1, "escalate": 1},
+                        {"tier": "L2", "effort": 1},
+                    ],
+                }
+            ]
+        },
+    )
+
+
+def test_someone_who_joins_is_away_until_then_and_trains_part_of_each_first_shift():
+    record = simulate(joiner_scenario())
+    assert [p.name for p in record.people] == ["operator-hq-1", "operator-hq-2"]
+    assert record.absences[1] == [(0.0, 1440.0, AbsenceKind.JOINING)]
+    # day 1 is the trainee's only shift start in training: half of it, 12 h, in training
+    assert segments(record, person=1) == [(TRAINING, 0, 1440.0, 2160.0, SHIFT)]
+    assert activity(record) == (1, 1440.0, 1440.0, DONE)
+    table = people_table(record, joiner_scenario()).set_index("person")
+    assert table.loc["operator-hq-2", "joining_hours"] == 24.0
+    assert table.loc["operator-hq-2", "available_hours"] == 48.0
+
+
+def test_a_trainee_works_no_tier_above_the_limit_until_qualified():
+    # an incident at 1500 needs L1 then L2: the trainee (free; the other operator busy) may
+    # triage and do L1, but the L2 step waits for someone qualified
+    busy = {"at": 1490, "cls": 1, "effort": [600]}  # the veteran works a P1 till 2090
+    mixed = {"at": 1500, "cls": 0, "effort": [10, 10]}
+    record = simulate(joiner_scenario(share=0.0), busy, mixed)
+    trainee = [s for s in segments(record, person=1) if s[0] is INCIDENT]
+    # L1 of the P0; then the P1 (one L1 step) that the veteran left for the P0's L2 step
+    assert trainee == [(INCIDENT, 0, 1510.0, 2090.0, SHIFT), (INCIDENT, 1, 1500.0, 1510.0, SHIFT)]
+    veteran = [s for s in segments(record, person=0) if s[1] == 1]
+    assert veteran == [(INCIDENT, 1, 1510.0, 1520.0, SHIFT)]
+
+
+def test_after_initial_training_the_joiner_works_every_tier():
+    late = {"at": 2900, "cls": 0, "effort": [10, 10]}
+    busy = {"at": 2890, "cls": 1, "effort": [600]}
+    record = simulate(joiner_scenario(share=0.0), busy, late)
+    assert [s for s in segments(record, person=1) if s[1] == 1] == [
+        (INCIDENT, 1, 2900.0, 2920.0, SHIFT)
+    ]

@@ -327,7 +327,7 @@ def activity_completion(record: RunRecord, scenario: Scenario) -> list[Row]:
     training = counted & (kind == WorkKind.TRAINING)
     planned = counted & (kind == WorkKind.PLANNED)
     rows = []
-    if scenario.training.scheduled:
+    if _trains(scenario):
         for t in scenario.teams:
             mask = training & (team == t.id)
             rows.append(("training_completion", f"team:{t.id}", _share(done, minutes, mask)))
@@ -338,6 +338,13 @@ def activity_completion(record: RunRecord, scenario: Scenario) -> list[Row]:
         rows.append(("planned_completion", op.id, _share(done, minutes, planned & (source == k))))
     rows.append(("planned_completion", ALL, _share(done, minutes, planned)))
     return rows
+
+
+def _trains(scenario: Scenario) -> bool:
+    """Whether the scenario has any training: ongoing, or initial for people who join."""
+    start = scenario.calendar.start
+    joiners = any(s.joins is not None and s.joins > start for r in scenario.roles for s in r.staff)
+    return scenario.training.scheduled or joiners
 
 
 def _share(done: np.ndarray, minutes: np.ndarray, mask: np.ndarray) -> float:

@@ -24,9 +24,9 @@ from sim.model.randomness import stream
 from sim.model.records import PersonInfo, WorkKind
 from sim.scenario.work import DURING_SHIFT, Attendees, Cadence, PlannedOperation
 
-TRAINING_MONTHLY, TRAINING_QUARTERLY, TRAINING_CONFERENCE = 0, 1, 2
+TRAINING_MONTHLY, TRAINING_QUARTERLY, TRAINING_CONFERENCE, TRAINING_INITIAL = 0, 1, 2, 3
 """Sources of training sessions (``Occasion.source`` for training)."""
-TRAINING_SOURCES = ("monthly", "certification", "conference")
+TRAINING_SOURCES = ("monthly", "certification", "conference", "initial")
 
 
 @dataclass
@@ -221,6 +221,24 @@ def training_occasions(layout: Layout, training, seq: np.random.SeedSequence) ->
         found += _sessions(layout, p, training, rng)
     horizon = layout.scenario.horizon_minutes
     return sorted((o for o in found if 0 <= o.due < horizon), key=lambda o: o.due)
+
+
+def initial_training_occasions(layout: Layout, initial) -> list[Occasion]:
+    """Joiners' initial training: ``share`` of each shift that starts in their first days."""
+    horizon = layout.scenario.horizon_minutes
+    found = []
+    for p, person in enumerate(layout.people):
+        if not 0 < person.joins < horizon or initial.share <= 0:
+            continue
+        ends = person.joins + initial.days * calendar.MINUTES_PER_DAY
+        for spans in layout.shifts_on[p].values():
+            for begin, finish in spans:
+                if person.joins <= begin < min(ends, horizon):
+                    minutes = initial.share * (finish - begin)
+                    found.append(
+                        Occasion(WorkKind.TRAINING, TRAINING_INITIAL, begin, finish, minutes, (p,))
+                    )
+    return sorted(found, key=lambda o: o.due)
 
 
 def _sessions(layout: Layout, p: int, training, rng) -> list[Occasion]:

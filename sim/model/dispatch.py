@@ -120,7 +120,7 @@ class Dispatcher:
         page_delay: Callable[[], float],
         work: WorkLog,
     ):
-        self.env, self.person_role, self.pools = env, person_role, pools
+        self.env, self.person_role, self.pools = env, list(person_role), pools
         self.role_pools = [[k for k, p in enumerate(pools) if r in p] for r in range(n_roles)]
         self.preemptive, self.handoff = preemptive, handoff
         self.ack_delay, self.page_delay, self.work = ack_delay, page_delay, work
@@ -259,6 +259,7 @@ class Dispatcher:
         ending: list[int],
         going_away: list[int] = (),
         coming_back: list[int] = (),
+        qualifying: list[tuple[int, int]] = (),
     ) -> None:
         """Apply every shift start and end, and absence start and end, of one minute together.
 
@@ -268,8 +269,11 @@ class Dispatcher:
         newcomers busy with overtime or a call-out give way to more urgent
         waiting work; each leaver's work in hand goes to a colleague who is still
         free (``handoff``) or is finished in overtime; and pools left with nobody
-        on shift page for their work.
+        on shift page for their work. ``qualifying`` pairs (person, role): trainees
+        who take their own role first of all.
         """
+        for person, role in qualifying:
+            self._qualify(person, role)
         for person in coming_back:
             self._move(person, "come_back")
         for person in starting:
@@ -284,7 +288,7 @@ class Dispatcher:
             self._give_way(person)
         for person in ending:
             self._leave_work(person)
-        changed = [*ending, *coming_back]
+        changed = [*ending, *coming_back, *(p for p, _ in qualifying)]
         pools = {k for p in changed for k in self.role_pools[self.person_role[p]]}
         self._page_for(sorted(pools))
 
@@ -305,6 +309,23 @@ class Dispatcher:
             self.idle_off[role][person] = None
         elif after is ABSENT:
             del self.idle_off[role][person]
+
+    def _qualify(self, person: int, role: int) -> None:
+        """A trainee takes their own role: same state and work, wider pools."""
+        old = self.person_role[person]
+        self.person_role[person] = role
+        for by_role in (self.free, self.idle_off):
+            if person in by_role[old]:
+                del by_role[old][person]
+                by_role[role][person] = None
+        job = self.job_of[person]
+        if job is not None and person in self.busy[old][job.rank]:
+            del self.busy[old][job.rank][person]
+            self.busy[role][job.rank][person] = None
+        if self.state[person] is ON_SHIFT:
+            self.on_count[old] -= 1
+            self.on_count[role] += 1
+            self._take_waiting(person)
 
     def _come_on(self, person: int) -> None:
         self._move(person, "come_on")

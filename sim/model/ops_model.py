@@ -19,6 +19,7 @@ from sim.model.dispatch import AWAY, HANDOFF, PREEMPTED, Dispatcher, Job
 from sim.model.leave import draw_absences
 from sim.model.randomness import Sampler, stream
 from sim.model.records import (
+    AbsenceKind,
     ActivityLog,
     ActivityStatus,
     IncidentLog,
@@ -105,18 +106,24 @@ class OpsModel:
     # -- set-up ----------------------------------------------------------------------------
 
     def _draw_absences(self, seq) -> list[list[tuple]]:
-        rules = self.scenario.absence
-        if not (rules.sick_days_per_year > 0 or any(rules.annual_leave_days.values())):
-            return [[] for _ in self.staff.people]
-        return draw_absences(self.scenario, self.staff.people, seq).intervals
+        """Leave and sickness per person, after the time before they join."""
+        rules, people = self.scenario.absence, self.staff.people
+        if rules.sick_days_per_year > 0 or any(rules.annual_leave_days.values()):
+            drawn = draw_absences(self.scenario, people, seq).intervals
+        else:
+            drawn = [[] for _ in people]
+        return [_after_joining(p.joins, spans) for p, spans in zip(people, drawn, strict=True)]
 
     def _lay_out_activities(self, seq) -> list[activities.Occasion]:
         """Every planned operation and training session due in the horizon, in time order."""
         scenario, training = self.scenario, self.scenario.training
-        if not (scenario.planned or training.scheduled):
+        joiners = any(q < float("inf") for q in self.staff.qualifies_at)
+        if not (scenario.planned or training.scheduled or joiners):
             return []
         layout = activities.Layout(scenario, self.staff.people, self.shifts)
         found = activities.training_occasions(layout, training, seq) if training.scheduled else []
+        if joiners:
+            found += activities.initial_training_occasions(layout, training.initial)
         for k, op in enumerate(scenario.planned):
             rng = stream(seq, "planned", op.id)
             found += activities.planned_occasions(layout, op, k, rng)
@@ -233,10 +240,15 @@ class OpsModel:
     def _roster(self):
         """Bring people on and off shift and away, all changes of one minute at once, first."""
         env = self.env
-        for at, c in roster_changes(self.shifts, self.absences, self.scenario.horizon_minutes):
+        staff = self.staff
+        changes = roster_changes(
+            self.shifts, self.absences, self.scenario.horizon_minutes, staff.qualifies_at
+        )
+        for at, c in changes:
             if at > env.now:
                 yield _urgent_timeout(env, at - env.now)
-            self.desk.roster_change(c.starting, c.ending, c.going_away, c.coming_back)
+            qualifying = [(p, staff.qualified_role[p]) for p in c.qualifying]
+            self.desk.roster_change(c.starting, c.ending, c.going_away, c.coming_back, qualifying)
 
     def _stream_arrivals(self):
         env = self.env
@@ -322,6 +334,14 @@ class _Duty:
     @property
     def on_clock(self) -> bool:
         return self.kind is WorkKind.INCIDENT
+
+
+def _after_joining(joins: float, spans: list[tuple]) -> list[tuple]:
+    """Absences of someone who joins at ``joins``: away until then, the rest after it."""
+    if joins <= 0:
+        return spans
+    later = [(max(a, joins), b, k) for a, b, k in spans if b > joins]
+    return [(0.0, joins, AbsenceKind.JOINING), *later]
 
 
 def _outcome(left: float, started: float) -> ActivityStatus:

@@ -72,6 +72,7 @@ class AbsenceKind(IntEnum):
 
     LEAVE = 0  # annual leave, planned in blocks
     SICK = 1  # sick leave, unplanned
+    JOINING = 2  # before the person's start date
 
     @property
     def label(self) -> str:
@@ -91,6 +92,7 @@ class PersonInfo:
     hourly_cost: float
     shifts: list[tuple[float, float]]
     shift: str = ""  # the shift pattern's id ("" when built by hand)
+    joins: float = 0.0  # model minute the person joins (0: there from the start)
 
 
 @dataclass

@@ -43,14 +43,19 @@ class Change:
     ending: list[int] = field(default_factory=list)
     going_away: list[int] = field(default_factory=list)
     coming_back: list[int] = field(default_factory=list)
+    qualifying: list[int] = field(default_factory=list)  # trainees taking their own role
 
 
 def roster_changes(
-    shifts: Sequence[Sequence[Interval]], absences: Sequence[Sequence[tuple]], horizon: float
+    shifts: Sequence[Sequence[Interval]],
+    absences: Sequence[Sequence[tuple]],
+    horizon: float,
+    qualifies_at: Sequence[float] = (),
 ) -> list[tuple[float, Change]]:
     """``(minute, change)`` for every minute in ``[0, horizon)`` at which someone's state changes.
 
-    ``shifts`` are effective shifts per person; ``absences`` per person too.
+    ``shifts`` are effective shifts per person; ``absences`` per person too;
+    ``qualifies_at`` when each trainee takes their own role (inf: never).
     """
     changes: dict[float, Change] = {}
 
@@ -67,4 +72,7 @@ def roster_changes(
             at(begin).going_away.append(person)
             if end < horizon:
                 at(end).coming_back.append(person)
+    for person, at_minute in enumerate(qualifies_at):
+        if at_minute < horizon:
+            at(at_minute).qualifying.append(person)
     return [(t, changes[t]) for t in sorted(changes)]

@@ -8,6 +8,7 @@ pools are computed once so that finding a responder never scans people.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sim.model import calendar
@@ -29,23 +30,60 @@ class ClassPlan:
 
 @dataclass(frozen=True)
 class Staff:
-    """Everyone in the organisation and the task pools built from the scenario."""
+    """Everyone in the organisation and the task pools built from the scenario.
+
+    People who join during the horizon start in a *trainee* variant of their role
+    (index ``len(scenario.roles) + j``) that works no tier above the initial
+    training's ``max_tier``, and move to their role at ``qualifies_at``.
+    """
 
     people: tuple[PersonInfo, ...]
-    person_role: tuple[int, ...]  # role index per person
-    role_ids: tuple[str, ...]
+    person_role: tuple[int, ...]  # role index per person (a trainee variant at first)
+    role_ids: tuple[str, ...]  # the scenario's roles, then trainee variants
     pools: tuple[tuple[int, ...], ...]  # role indices per pool, preferred first
     classes: tuple[ClassPlan, ...]
     precedence: Precedence
     streams: tuple[tuple[int, int], ...] = ()  # (pool, rank) per work stream
     planned_ranks: tuple[int, ...] = ()  # rank per planned operation
     training_rank: int = 0
+    qualified_role: tuple[int, ...] = ()  # the person's own role index
+    qualifies_at: tuple[float, ...] = ()  # when a trainee takes their own role (inf: never)
 
 
 def build_staff(scenario: Scenario) -> Staff:
     """Name every person, lay out their shifts, and index the task pools."""
+    people, roles = _people(scenario)
+    pools = _Pools(scenario, people, roles)
+    ladder = precedence(scenario)
+    plans = tuple(_class_plan(scenario, cls, pools, ladder) for cls in scenario.incidents.classes)
+    streams = tuple(
+        (pools.index(s.roles), ladder.stream(k))
+        for s, k in zip(scenario.streams, _stream_levels(scenario), strict=True)
+    )
+    planned = tuple(ladder.personal(len(op.interrupted_by)) for op in scenario.planned)
+    training = ladder.personal(len(scenario.training.interrupted_by))
+    start_role = tuple(
+        pools.trainee.get(r, r) if pools.learning(p) else r
+        for p, r in zip(people, roles, strict=True)
+    )
+    qualifies = tuple(pools.qualifies_at(p) for p in people)
+    return Staff(
+        tuple(people),
+        start_role,
+        pools.role_ids,
+        pools.ordered(),
+        plans,
+        ladder,
+        streams,
+        planned,
+        training,
+        tuple(roles),
+        qualifies,
+    )
+
+
+def _people(scenario: Scenario) -> tuple[list[PersonInfo], list[int]]:
     people, person_role = [], []
-    role_ids = tuple(r.id for r in scenario.roles)
     sites, shifts = scenario.by_id("sites"), scenario.by_id("shifts")
     schedules: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for r, role in enumerate(scenario.roles):
@@ -54,34 +92,59 @@ def build_staff(scenario: Scenario) -> Staff:
             key = (staffing.shift, staffing.site)
             if key not in schedules:  # everyone on one shift at one site shares (reads) one
                 schedules[key] = shift_schedule(scenario, shifts[key[0]], sites[key[1]])
+            joins = _join_minute(scenario, sites[staffing.site], staffing.joins)
             for _ in range(staffing.count):
                 n = numbered[staffing.site] = numbered.get(staffing.site, 0) + 1
-                people.append(_person(role, staffing, n, schedules[key]))
+                people.append(_person(role, staffing, n, schedules[key], joins))
                 person_role.append(r)
-    pools: dict[tuple[int, ...], int] = {}
-    role_index = {role: r for r, role in enumerate(role_ids)}
-    ladder = precedence(scenario)
-    plans = tuple(
-        _class_plan(scenario, cls, role_index, pools, ladder) for cls in scenario.incidents.classes
-    )
-    streams = tuple(
-        (pools.setdefault(tuple(role_index[r] for r in s.roles), len(pools)), ladder.stream(k))
-        for s, k in zip(scenario.streams, _stream_levels(scenario), strict=True)
-    )
-    ordered = tuple(sorted(pools, key=pools.__getitem__))
-    planned = tuple(ladder.personal(len(op.interrupted_by)) for op in scenario.planned)
-    training = ladder.personal(len(scenario.training.interrupted_by))
-    return Staff(
-        tuple(people),
-        tuple(person_role),
-        role_ids,
-        ordered,
-        plans,
-        ladder,
-        streams,
-        planned,
-        training,
-    )
+    return people, person_role
+
+
+def _join_minute(scenario: Scenario, site, joins) -> float:
+    """Model minute of local midnight at the site on the join date (0: from the start)."""
+    if joins is None:
+        return 0.0
+    midnight = dt.datetime.combine(joins, dt.time()).replace(tzinfo=calendar.zone(site.timezone))
+    return max(0.0, calendar.to_minutes(midnight, scenario.calendar.start))
+
+
+class _Pools:
+    """Task pools (ordered role tuples), with trainee variants where they may work."""
+
+    def __init__(self, scenario: Scenario, people: list[PersonInfo], roles: list[int]):
+        self.scenario = scenario
+        self.index_of = {role.id: r for r, role in enumerate(scenario.roles)}
+        self.initial = scenario.training.initial
+        tiers = [t.id for t in scenario.tiers]
+        top = self.initial.max_tier
+        self.allowed = set(tiers[: tiers.index(top) + 1]) if top in tiers else set(tiers)
+        learners = sorted({r for p, r in zip(people, roles, strict=True) if self.learning(p)})
+        self.trainee = {r: len(scenario.roles) + j for j, r in enumerate(learners)}
+        ids = [role.id for role in scenario.roles]
+        self.role_ids = tuple(ids + [f"{ids[r]}~trainee" for r in learners])
+        self._pools: dict[tuple[int, ...], int] = {}
+
+    def learning(self, person: PersonInfo) -> bool:
+        """Whether the person joins during the horizon (and so starts as a trainee)."""
+        return 0 < person.joins < self.scenario.horizon_minutes
+
+    def qualifies_at(self, person: PersonInfo) -> float:
+        if not self.learning(person):
+            return float("inf")
+        return person.joins + self.initial.days * calendar.MINUTES_PER_DAY
+
+    def index(self, role_ids, tier: str | None = None) -> int:
+        """The pool of these roles (in order), trainees included where ``tier`` allows."""
+        members = []
+        for role_id in role_ids:
+            r = self.index_of[role_id]
+            members.append(r)
+            if r in self.trainee and (tier is None or tier in self.allowed):
+                members.append(self.trainee[r])
+        return self._pools.setdefault(tuple(members), len(self._pools))
+
+    def ordered(self) -> tuple[tuple[int, ...], ...]:
+        return tuple(sorted(self._pools, key=self._pools.__getitem__))
 
 
 def precedence(scenario: Scenario) -> Precedence:
@@ -97,7 +160,7 @@ def _stream_levels(scenario: Scenario) -> list[int]:
     return [every if s.interrupted_by == "all" else len(s.interrupted_by) for s in scenario.streams]
 
 
-def _person(role, staffing, n: int, shifts: list[tuple[float, float]]) -> PersonInfo:
+def _person(role, staffing, n: int, shifts: list[tuple[float, float]], joins) -> PersonInfo:
     return PersonInfo(
         name=f"{role.id}-{staffing.site}-{n}",
         role=role.id,
@@ -107,6 +170,7 @@ def _person(role, staffing, n: int, shifts: list[tuple[float, float]]) -> Person
         hourly_cost=role.hourly_cost,
         shifts=shifts,
         shift=staffing.shift,
+        joins=joins,
     )
 
 
@@ -125,12 +189,9 @@ def shift_schedule(scenario: Scenario, shift: Shift, site) -> list[tuple[float, 
     )
 
 
-def _class_plan(
-    scenario: Scenario, cls: IncidentClass, role_index, pools: dict, ladder: Precedence
-) -> ClassPlan:
+def _class_plan(scenario: Scenario, cls: IncidentClass, pools: _Pools, ladder) -> ClassPlan:
     def pool_of(tier: str, only) -> int:
-        roles = tuple(role_index[r] for r in scenario.eligible_roles(cls, tier, only))
-        return pools.setdefault(roles, len(pools))
+        return pools.index(scenario.eligible_roles(cls, tier, only), tier)
 
     priority = scenario.by_id("priorities")[cls.priority]
     return ClassPlan(

@@ -30,8 +30,10 @@ __all__ = ["ScenarioError", "load_scenario", "load_with_sources", "validate"]
 
 MAX_EXTENDS = 32
 """Longest ``extends`` chain (a scenario, its parent, the parent's parent, ...)."""
-_STAFFING_NEEDS = frozenset({"roles", "tiers", "teams", "escalation"})
-_BOUNDS_NEED = frozenset({"calendar", "roles", "incidents", "sites"})
+_STAFFING_NEEDS = frozenset({"roles", "tiers", "teams", "escalation", "streams", "planned"})
+_BOUNDS_NEED = frozenset(
+    {"calendar", "roles", "incidents", "sites", "streams", "planned", "training"}
+)
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()) -> Scenario:

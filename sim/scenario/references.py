@@ -12,6 +12,7 @@ value of the wrong type is skipped here: the schema reports it.
 from __future__ import annotations
 
 import difflib
+import zoneinfo
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -21,9 +22,12 @@ from sim.scenario.zones import is_time_zone
 
 if TYPE_CHECKING:
     from sim.scenario.schema import IncidentClass, Scenario
+    from sim.scenario.work import Attendees
 
 SECTIONS = ("sites", "teams", "tiers", "shifts", "roles", "priorities", "services")
 """Top-level lists whose items are defined by ``id``."""
+WORK = ("planned", "streams")
+"""Top-level lists of non-incident work whose items are defined by ``id``."""
 
 
 def reference_problems(raw: Mapping[str, Any]) -> list[str]:
@@ -34,17 +38,28 @@ def reference_problems(raw: Mapping[str, Any]) -> list[str]:
     for section in SECTIONS:
         found += _duplicates(section, defined.ids[section])
     found += _duplicates("incidents.classes", _ids(_mapping(raw.get("incidents")), "classes"))
+    for section in WORK:
+        found += _duplicates(section, _ids(raw, section))
     found += _role_problems(raw, defined)
     found += _escalation_problems(raw, defined)
     found += _profile_problems(raw, defined)
     found += _absence_problems(raw, defined)
     for k, cls in enumerate(_items(_mapping(raw.get("incidents")), "classes")):
         found += _class_problems(defined, f"incidents.classes[{_name(cls, k)}]", cls)
+    found += _planned_problems(raw, defined)
+    found += _stream_problems(raw, defined)
+    training = _mapping(raw.get("training"))
+    found += _interrupting_problems(
+        defined, "training.interrupted_by", training.get("interrupted_by")
+    )
+    tier = _mapping(training.get("initial")).get("max_tier")
+    found += defined.unknown("training.initial.max_tier", "tier", "tiers", tier)
     return found
 
 
 def staffing_problems(s: Scenario, classes: Iterable[IncidentClass] | None = None) -> list[str]:
-    """Tasks nobody can work: a class's triage or step whose eligible roles have no staff.
+    """Work nobody can do: a class's triage or step whose eligible roles have no staff, a
+    work stream whose roles have none, a planned operation whose attendees match nobody.
 
     Only meaningful once every reference resolves; ``classes`` defaults to all.
     """
@@ -54,7 +69,56 @@ def staffing_problems(s: Scenario, classes: Iterable[IncidentClass] | None = Non
         found += _staffing_problem(f"{path} triage", s, cls, s.triage_tier, None)
         for i, step in enumerate(cls.resolution):
             found += _staffing_problem(f"{path}.resolution[{i}]", s, cls, step.tier, step.roles)
+    if not (s.streams or s.planned):
+        return found
+    staffed = Headcounts(s)
+    for stream in s.streams:
+        if not any(staffed.of_role(r) for r in stream.roles):
+            found.append(
+                f"streams[{stream.id}].roles: nobody can work this stream: "
+                f"{_have_no_staff(stream.roles)}"
+            )
+    for op in s.planned:
+        if not staffed.attending(op.attendees):
+            found.append(
+                f"planned[{op.id}].attendees: nobody matches: {_nobody(op.attendees)}, so it "
+                "would never take place"
+            )
     return found
+
+
+class Headcounts:
+    """People of each role at each site (lines of staff with nobody left out), counted once
+    for the checks and bounds that ask who may attend planned work."""
+
+    def __init__(self, s: Scenario):
+        self.team = {role.id: role.team for role in s.roles}
+        self.at: dict[str, dict[str, int]] = {}
+        for role in s.roles:
+            sites = self.at.setdefault(role.id, {})
+            for line in role.staff:
+                if line.count > 0:
+                    sites[line.site] = sites.get(line.site, 0) + line.count
+
+    def of_role(self, role: str) -> int:
+        """People holding ``role`` anywhere."""
+        return sum(self.at.get(role, {}).values())
+
+    def attending(self, who: Attendees) -> int:
+        """People ``who`` names, on shift or not (the candidates of every occurrence)."""
+        roles, teams, sites = set(who.roles), set(who.teams), set(who.sites)
+        total = 0
+        for role, at in self.at.items():
+            named = role in roles or self.team[role] in teams
+            if (roles or teams) and not named:  # everyone, or sites alone, names every role
+                continue
+            if not sites:
+                total += sum(at.values())
+            elif len(sites) < len(at):
+                total += sum(at.get(site, 0) for site in sites)
+            else:
+                total += sum(n for site, n in at.items() if site in sites)
+        return total
 
 
 # -- plain-data access: anything of the wrong shape reads as absent --------------------------
@@ -73,6 +137,11 @@ def _items(node: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
 
 def _ids(node: Mapping[str, Any], key: str) -> list[str]:
     return [item["id"] for item in _items(node, key) if isinstance(item.get("id"), str)]
+
+
+def _listed(value: Any) -> list[str]:
+    """The texts of a list (a lone text is a wrong type here, which the schema reports)."""
+    return _strings(value) if isinstance(value, list | tuple) else []
 
 
 def _strings(value: Any) -> list[str]:
@@ -114,8 +183,40 @@ class _Defined:
             listed += f" and {len(known) - _LISTED} more"
         return [f"{path}: {kind} {_short(value)!r} is not defined (defined: {listed})"]
 
+    def unknown_or_close(self, path: str, kind: str, section: str, value: Any) -> list[str]:
+        """:meth:`unknown`, suggesting the defined id closest to ``value``."""
+        return [
+            problem + _did_you_mean(value, self.ids[section])
+            for problem in self.unknown(path, kind, section, value)
+        ]
+
+    def priority_order(self) -> dict[str, int]:
+        """Rank of each priority id, 0 for the most urgent (the first of ``priorities``)."""
+        return {p: rank for rank, p in enumerate(dict.fromkeys(self.ids["priorities"]))}
+
+    def is_site(self, value: str) -> bool:
+        """Whether ``value`` is a site id."""
+        return value in self._sets["sites"]
+
 
 _LISTED = 12  # ids listed in a message
+
+
+def _did_you_mean(value: str, candidates: Iterable[str]) -> str:
+    """``; did you mean 'x'?`` for the candidate closest to ``value`` (in any case), or ''."""
+    by_case = {}
+    for candidate in candidates:
+        by_case.setdefault(candidate.casefold(), candidate)
+    close = difflib.get_close_matches(value.casefold(), list(by_case), n=1, cutoff=0.6)
+    return f"; did you mean {_short(by_case[close[0]])!r}?" if close else ""
+
+
+def _and(names: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c`` (at most the first few, then how many more)."""
+    shown = [_short(n) for n in names[:_LISTED]]
+    if len(names) > _LISTED:
+        return f"{', '.join(shown)} and {len(names) - _LISTED} more"
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
 
 
 def _short(text: str) -> str:
@@ -167,9 +268,80 @@ def _absence_problems(raw: Mapping[str, Any], defined: _Defined) -> list[str]:
     found = []
     for site in _mapping(_mapping(raw.get("absence")).get("annual_leave_days")):
         path = f"absence.annual_leave_days.{_short(str(site))}"
-        for problem in defined.unknown(path, "site", "sites", site):
-            close = difflib.get_close_matches(site, defined.ids["sites"], n=1, cutoff=0.6)
-            found.append(problem + (f"; did you mean {_short(close[0])!r}?" if close else ""))
+        found += defined.unknown_or_close(path, "site", "sites", site)
+    return found
+
+
+_ATTENDEES = (("roles", "role"), ("teams", "team"), ("sites", "site"))
+
+
+def _planned_problems(raw: Mapping[str, Any], defined: _Defined) -> list[str]:
+    found = []
+    for k, op in enumerate(_items(raw, "planned")):
+        path = f"planned[{_name(op, k)}]"
+        who = _mapping(op.get("attendees"))
+        for key, kind in _ATTENDEES:
+            for value in _listed(who.get(key)):
+                found += defined.unknown_or_close(f"{path}.attendees.{key}", kind, key, value)
+        found += _zone_problems(defined, f"{path}.timezone", op.get("timezone"))
+        found += _interrupting_problems(defined, f"{path}.interrupted_by", op.get("interrupted_by"))
+    return found
+
+
+def _zone_problems(defined: _Defined, path: str, zone: Any) -> list[str]:
+    """A planned operation's time zone: 'local', 'UTC', a site id or an IANA zone."""
+    if not isinstance(zone, str) or zone == "local" or defined.is_site(zone) or is_time_zone(zone):
+        return []
+    zones = sorted(name for name in zoneinfo.available_timezones() if is_time_zone(name))
+    hint = _did_you_mean(zone, ["local", "UTC", *defined.ids["sites"], *zones])
+    return [
+        f"{path}: {_short(zone)!r} is neither 'local', 'UTC', a site id nor an IANA time zone"
+        + hint
+    ]
+
+
+def _stream_problems(raw: Mapping[str, Any], defined: _Defined) -> list[str]:
+    found = []
+    for k, stream in enumerate(_items(raw, "streams")):
+        path = f"streams[{_name(stream, k)}]"
+        roles = _listed(stream.get("roles"))
+        for role in roles:
+            found += defined.unknown_or_close(f"{path}.roles", "role", "roles", role)
+        found += _listed_twice(f"{path}.roles", "role", roles)
+        profile = stream.get("profile")
+        found += defined.unknown_or_close(f"{path}.profile", "profile", "profiles", profile)
+        interrupting = stream.get("interrupted_by")
+        if interrupting != "all":
+            found += _interrupting_problems(defined, f"{path}.interrupted_by", interrupting)
+    return found
+
+
+def _listed_twice(path: str, kind: str, names: list[str]) -> list[str]:
+    return [
+        f"{path}: {kind} {_short(name)!r} is listed {n} times"
+        for name, n in Counter(names).items()
+        if n > 1
+    ]
+
+
+def _interrupting_problems(defined: _Defined, path: str, value: Any) -> list[str]:
+    """Priorities that may interrupt work: defined, each once, and the most urgent ones."""
+    names = _listed(value)
+    found = []
+    for name in names:
+        found += defined.unknown_or_close(path, "priority", "priorities", name)
+    found += _listed_twice(path, "priority", names)
+    rank = defined.priority_order()
+    if not names or any(name not in rank for name in names):
+        return found
+    least = max(names, key=rank.__getitem__)
+    listed = set(names)
+    missing = [p for p in rank if rank[p] < rank[least] and p not in listed]
+    if missing:
+        found.append(
+            f"{path}: if {_short(least)} may interrupt it, so must {_and(missing)} (the "
+            "priorities that interrupt are the most urgent ones, from the top of priorities)"
+        )
     return found
 
 
@@ -198,6 +370,28 @@ def _step_problems(defined: _Defined, path: str, steps: list[Mapping]) -> list[s
         for role in _strings(step.get("roles")):
             found += defined.unknown(f"{at}.roles", "role", "roles", role)
     return found
+
+
+def _have_no_staff(roles: Iterable[str]) -> str:
+    roles = list(dict.fromkeys(roles))
+    have = "has" if len(roles) == 1 else "have"
+    return f"{_kinds('role', roles)} {have} no staff anywhere"
+
+
+def _nobody(who: Attendees) -> str:
+    """Whom ``who`` names, for the message that it names nobody on the staff."""
+    named = [_kinds(kind, names) for kind, names in (("role", who.roles), ("team", who.teams))]
+    people = " or of ".join(n for n in named if n)
+    people = f"no staff of {people}" if people else "no staff"
+    return f"{people} at {_kinds('site', who.sites)}" if who.sites else f"{people} anywhere"
+
+
+def _kinds(kind: str, names: Iterable[str]) -> str:
+    """``role a``, ``roles a and b``; '' for no names."""
+    names = list(dict.fromkeys(names))
+    if not names:
+        return ""
+    return f"{kind} {_short(names[0])}" if len(names) == 1 else f"{kind}s {_and(names)}"
 
 
 def _is_number(value: Any) -> bool:

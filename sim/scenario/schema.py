@@ -144,6 +144,9 @@ class Staffing(Model):
     site: Id
     count: Whole = Field(ge=0, le=MAX_COUNT)
     shift: Id
+    joins: dt.date | None = Field(
+        None, description="Local date these people join; during the horizon: initial training."
+    )
 
 
 class Role(Model):

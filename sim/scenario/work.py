@@ -137,6 +137,18 @@ class Stream(Model):
     )
 
 
+class InitialTraining(Model):
+    """The first days of someone who joins during the horizon (``staff[].joins``)."""
+
+    days: Whole = Field(30, ge=1, le=366, description="Calendar days after joining.")
+    share: Number = Field(
+        0.5, ge=0, le=1, description="Share of each shift spent in training meanwhile."
+    )
+    max_tier: Id | None = Field(
+        None, description="Highest tier a trainee may work until it ends (none: any)."
+    )
+
+
 class Training(Interruptible):
     """Ongoing training per person (scheduled on random working days, during the shift)."""
 
@@ -150,6 +162,7 @@ class Training(Interruptible):
     session_hours: Number = Field(
         4, gt=0, le=24, description="Longest training session; longer training is split."
     )
+    initial: InitialTraining = InitialTraining()
 
     @property
     def scheduled(self) -> bool:
