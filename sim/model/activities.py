@@ -12,6 +12,7 @@ Local dates are read in the activity's time zone: each attendee's own site for
 
 from __future__ import annotations
 
+import bisect
 import calendar as months
 import datetime as dt
 from collections.abc import Sequence
@@ -95,17 +96,30 @@ class Layout:
         self.start = scenario.calendar.start
         self.zones = {s.id: s.timezone for s in scenario.sites}
         self.patterns = scenario.by_id("shifts")
+        self._scheduled: dict[tuple, list] = {}  # people of one shift and site share starts
         self.shifts_on = [self._by_local_date(p, s) for p, s in zip(people, shifts, strict=True)]
 
     def _by_local_date(self, person: PersonInfo, shifts) -> dict[dt.date, list]:
         """Local date -> ``[(shift start, end of the person's time there)]``."""
-        zone = self.zones[person.site]
         days: dict[dt.date, list] = {}
-        for begin, end in shifts:
-            for start, finish in self._starts_in(person, begin, end):
-                local = calendar.local_datetime(start, self.start, zone).date()
-                days.setdefault(local, []).append((start, finish))
+        begins = [begin for begin, _ in shifts]
+        for start, finish, local in self._scheduled_starts(person):
+            k = bisect.bisect_right(begins, start) - 1
+            if k >= 0 and start < shifts[k][1]:  # there when it begins
+                days.setdefault(local, []).append((start, min(finish, shifts[k][1])))
         return days
+
+    def _scheduled_starts(self, person: PersonInfo) -> list[tuple]:
+        """``(start, end, local date)`` of every scheduled shift of the person's pattern."""
+        key = (id(person.shifts), person.shift, person.site)
+        if key not in self._scheduled:
+            zone = self.zones[person.site]
+            self._scheduled[key] = [
+                (start, finish, calendar.local_datetime(start, self.start, zone).date())
+                for begin, end in person.shifts
+                for start, finish in self._starts_in(person, begin, end)
+            ]
+        return self._scheduled[key]
 
     def _starts_in(self, person: PersonInfo, begin: float, end: float) -> list[tuple]:
         """Scheduled shift starts within ``[begin, end)``, each with when that shift ends."""
