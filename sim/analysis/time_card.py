@@ -124,7 +124,7 @@ def render_time(summary: pd.DataFrame, scenario: Scenario) -> str:
         name = team.group.split(":", 1)[-1]
         out.append(
             f"{name:<16}{team.utilization.share():>12} {team.utilization.share_interval():>17}  "
-            f"{band.low:.0%}-{band.high:.0%}{'':<1} {team.verdict:<8}"
+            f"{f'{band.low:.0%}-{band.high:.0%}':<8}{team.verdict:<8}"
             + "".join(f"{team.parts[p].share():>11}" for p in PARTS)
         )
     out += _outside_lines(summary, scenario)
@@ -136,8 +136,8 @@ def _outside_lines(summary: pd.DataFrame, scenario: Scenario) -> list[str]:
     outside = people_outside(summary, scenario)
     band = scenario.targets.utilization
     if not outside:
-        return [f"Nobody's whole 95% CI lies outside {band.low:.0%}-{band.high:.0%}."]
-    lines = [f"People outside {band.low:.0%}-{band.high:.0%} (whole 95% CI):"]
+        return ["", f"Nobody's whole 95% CI lies outside {band.low:.0%}-{band.high:.0%}."]
+    lines = ["", f"People outside {band.low:.0%}-{band.high:.0%} (whole 95% CI):"]
     for name, figure, side in outside:
         lines.append(f"  {name:<40} {figure.share():>7} {figure.share_interval():>17}  {side}")
     return lines
@@ -149,7 +149,7 @@ def _staffing_lines(summary: pd.DataFrame, scenario: Scenario) -> list[str]:
         return []
     hours = scenario.work_rules.fte_hours_per_week
     head = f"{'role':<32}{'heads':>6}{'FTE required':>14} {'95% CI':>15}{'shrinkage':>11}"
-    lines = [f"Staffing (1 FTE = {hours:g} rostered h/week)", head, "-" * len(head)]
+    lines = ["", f"Staffing (1 FTE = {hours:g} rostered h/week)", head, "-" * len(head)]
     for s in staffing:
         name = s.role.split(":", 1)[-1]
         ci = "" if math.isnan(s.required.low) else f"[{s.required.low:.2f}, {s.required.high:.2f}]"
