@@ -384,3 +384,15 @@ def test_mean_spell_days_matches_sampling(dist):
     values = dist.sample(np.random.default_rng(0), 200_000)
     whole = np.clip(np.ceil(np.minimum(values, 400)), 1, 400)
     assert mean_spell_days(dist, 400) == pytest.approx(whole.mean(), rel=0.01)
+
+
+def test_someone_who_joins_takes_leave_after_joining_and_prorated_to_their_time():
+    import dataclasses
+
+    s = org(365, absence={"annual_leave_days": {"dub": 20}, "max_away_per_role": 10})
+    people = people_of(s)
+    half = s.horizon_minutes / 2  # joins half way: 10 days of leave, after joining
+    joiner = dataclasses.replace(people[0], joins=half)
+    result = draw_absences(s, [joiner, *people[1:]], np.random.SeedSequence(5))
+    assert all(a >= half for a, _, _ in result.intervals[0])
+    assert days_in(s, joiner, result.intervals[0], LEAVE) == 10

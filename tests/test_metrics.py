@@ -568,3 +568,15 @@ def test_training_completion_counts_minutes_done_of_minutes_due():
     assert kpi(rows, "training_completion") == pytest.approx(0.75)
     assert kpi(rows, "training_completion", "team:ops") == pytest.approx(0.75)
     assert math.isnan(kpi(rows, "training_completion", "team:eng"))
+
+
+def test_someone_who_joins_counts_from_their_start_in_fte_and_shrinkage():
+    shifts = [(d * DAY + 9 * 60, d * DAY + 17 * 60) for d in range(5)]
+    record = make_record(people=[person("A", shifts=shifts)], work=WorkLog())
+    record.absences = [[(0.0, 2 * DAY, AbsenceKind.JOINING), (3 * DAY, 4 * DAY, AbsenceKind.SICK)]]
+    rows = metrics.kpi_rows(record, make_scenario())
+    # 24 rostered hours from Wednesday; 8 of them lost to sickness
+    assert kpi(rows, "shrinkage", "role:responder") == pytest.approx(8 / 24)
+    assert kpi(rows, "fte_present", "role:responder") == pytest.approx(0.6)
+    assert kpi(rows, "fte_required", "role:responder") == pytest.approx(24 / 40 / (1 - 8 / 24))
+    assert kpi(rows, "utilization", "person:A") == 0.0

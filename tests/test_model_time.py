@@ -697,3 +697,96 @@ def test_after_initial_training_the_joiner_works_every_tier():
     assert [s for s in segments(record, person=1) if s[1] == 1] == [
         (INCIDENT, 1, 2900.0, 2920.0, SHIFT)
     ]
+
+
+# ---------------------------------------------------------------------- found in review
+
+OFFICE = {"shifts": [{"id": "always", "start": "09:00", "end": "17:00", "timezone": "UTC"}]}
+
+
+def test_work_due_at_a_shift_start_competes_with_work_queued_overnight():
+    # a P3 waited since 08:00; the 09:00 stand-up outranks it (nothing may interrupt it)
+    record = simulate(tiny(**OFFICE, planned=[meeting()]), {"at": 480, "cls": 2, "effort": [120]})
+    assert segments(record) == [
+        (INCIDENT, 0, 570.0, 690.0, SHIFT),
+        (PLANNED, 0, 540.0, 570.0, SHIFT),
+    ]
+    assert activity(record) == (0, 540.0, 540.0, DONE)
+
+
+def test_waiting_planned_work_does_not_hide_urgent_incidents_from_pre_emption():
+    # at 570 the P3's first step ends; the waiting meeting may not take the person from
+    # incident work, but the P1 detected at 570 may
+    two_steps = [{"tier": "L1", "effort": 1, "escalate": 1.0}, {"tier": "L1", "effort": 1}]
+    classes = [{"id": c, "resolution": two_steps} for c in ("urgent", "normal", "low")]
+    scenario = tiny(incidents={"classes": classes}, planned=[meeting(interrupted_by=["P0"])])
+    p1 = {"at": 400, "cls": 1, "detection": 170, "effort": [10, 10]}
+    p3 = {"at": 480, "cls": 2, "effort": [90, 60]}
+    record = simulate(scenario, p1, p3)
+    assert [s for s in segments(record) if s[1] == 0] == [(INCIDENT, 0, 570.0, 590.0, SHIFT)]
+
+
+def test_one_per_team_during_the_shift_sends_one_person_a_day_in_turn():
+    scenario = tiny(
+        calendar={"days": 3},
+        **OFFICE,
+        roles=[
+            {
+                "id": "operator",
+                "team": "noc",
+                "tiers": ["L1"],
+                "staff": [{"site": "hq", "count": 3, "shift": "always"}],
+            }
+        ],
+        planned=[meeting(at="during-shift", attendees={"teams": ["noc"], "one_per_team": True})],
+    )
+    record = simulate(scenario)
+    a = record.activities
+    assert list(zip(a.person, a.due, strict=True)) == [(0, 540.0), (1, 1980.0), (2, 3420.0)]
+
+
+def test_one_per_team_at_local_time_takes_turns_at_each_site():
+    scenario = tiny(
+        calendar={"days": 4},
+        sites=[{"id": "a", "timezone": "Europe/Dublin"}, {"id": "b", "timezone": "Asia/Singapore"}],
+        roles=[
+            {
+                "id": "operator",
+                "team": "noc",
+                "tiers": ["L1"],
+                "staff": [
+                    {"site": "a", "count": 2, "shift": "always"},
+                    {"site": "b", "count": 2, "shift": "always"},
+                ],
+            }
+        ],
+        planned=[meeting(timezone="local", attendees={"teams": ["noc"], "one_per_team": True})],
+    )
+    record = simulate(scenario)
+    names = [record.people[p].name for p in record.activities.person]
+    assert sorted(names) == sorted(
+        ["operator-a-1", "operator-a-2", "operator-b-1", "operator-b-2"] * 2
+    )
+
+
+def test_a_trainee_qualifying_as_the_shift_ends_takes_no_work_into_overtime():
+    l2_only = [
+        {"id": c, "resolution": [{"tier": "L2", "effort": 1}]} for c in ("urgent", "normal", "low")
+    ]
+    scenario = tiny(
+        calendar={"days": 3},
+        shifts=[{"id": "always", "start": "16:00", "end": "24:00", "timezone": "UTC"}],
+        roles=[
+            {
+                "id": "operator",
+                "team": "noc",
+                "tiers": ["L1", "L2"],
+                "staff": [{"site": "hq", "count": 1, "shift": "always", "joins": "2027-01-05"}],
+            }
+        ],
+        training={"initial": {"days": 1, "share": 0.0, "max_tier": "L1"}},
+        incidents={"classes": l2_only},
+    )
+    record = simulate(scenario, {"at": 2000, "cls": 2, "effort": [120]})
+    # qualified at midnight (2880) as the shift ends: the L2 work waits for the next shift
+    assert segments(record) == [(INCIDENT, 0, 3840.0, 3960.0, SHIFT)]

@@ -305,7 +305,7 @@ _DECLARED = (
     ),
     Metric(
         "shrinkage",
-        "role:/team: and all: share of rostered time lost to absence, training and planned work",
+        "role: and all: share of rostered time lost to absence, training and planned work",
         "share",
         Kind.SHARE,
         Better.LOWER,

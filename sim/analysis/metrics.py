@@ -297,17 +297,21 @@ def fte(people: pd.DataFrame, record: RunRecord, scenario: Scenario) -> list[Row
 
     FTE required is the heads whose rostered hours, after the measured shrinkage,
     cover the role's rostered hours: ``rostered per week / (full-time hours per
-    week x (1 - shrinkage))``.
+    week x (1 - shrinkage))``. Rostered hours are those from the day people join;
+    someone who joins during the window counts as the share of it they are there.
     """
     weeks = (record.horizon - record.warmup) / calendar.MINUTES_PER_WEEK
     full_time = scenario.work_rules.fte_hours_per_week
-    frame = people.assign(lost=people[list(_SHRINKING)].sum(axis=1), heads=1.0)
-    sums = frame.groupby("role", sort=False)[["scheduled_hours", "lost", "heads"]].sum()
+    rostered = people["scheduled_hours"] - people["joining_hours"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        there = np.where(people["scheduled_hours"] > 0, rostered / people["scheduled_hours"], 1)
+    frame = people.assign(rostered=rostered, lost=people[list(_SHRINKING)].sum(axis=1), heads=there)
+    sums = frame.groupby("role", sort=False)[["rostered", "lost", "heads"]].sum()
     groups = [*((f"role:{r}", s) for r, s in sums.iterrows()), (ALL, sums.sum())]
     rows = []
     for group, s in groups:
-        shrinkage = _ratio(s.lost, s.scheduled_hours)
-        needed = s.scheduled_hours / weeks / (full_time * (1 - shrinkage))
+        shrinkage = _ratio(s.lost, s.rostered)
+        needed = s.rostered / weeks / (full_time * (1 - shrinkage))
         rows.append(("shrinkage", group, shrinkage))
         rows.append(("fte_present", group, float(s.heads)))
         rows.append(("fte_required", group, float(needed) if shrinkage < 1 else np.nan))
@@ -327,7 +331,7 @@ def activity_completion(record: RunRecord, scenario: Scenario) -> list[Row]:
     training = counted & (kind == WorkKind.TRAINING)
     planned = counted & (kind == WorkKind.PLANNED)
     rows = []
-    if _trains(scenario):
+    if _trains(record, scenario):
         for t in scenario.teams:
             mask = training & (team == t.id)
             rows.append(("training_completion", f"team:{t.id}", _share(done, minutes, mask)))
@@ -340,10 +344,9 @@ def activity_completion(record: RunRecord, scenario: Scenario) -> list[Row]:
     return rows
 
 
-def _trains(scenario: Scenario) -> bool:
+def _trains(record: RunRecord, scenario: Scenario) -> bool:
     """Whether the scenario has any training: ongoing, or initial for people who join."""
-    start = scenario.calendar.start
-    joiners = any(s.joins is not None and s.joins > start for r in scenario.roles for s in r.staff)
+    joiners = any(0 < p.joins < record.horizon for p in record.people)
     return scenario.training.scheduled or joiners
 
 

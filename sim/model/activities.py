@@ -26,8 +26,8 @@ from sim.model.records import PersonInfo, WorkKind
 from sim.scenario.work import DURING_SHIFT, Attendees, Cadence, PlannedOperation
 
 TRAINING_MONTHLY, TRAINING_QUARTERLY, TRAINING_CONFERENCE, TRAINING_INITIAL = 0, 1, 2, 3
-"""Sources of training sessions (``Occasion.source`` for training)."""
-TRAINING_SOURCES = ("monthly", "certification", "conference", "initial")
+"""Sources of training sessions (``Occasion.source`` for training; for planned work it is
+the operation's index)."""
 
 
 @dataclass
@@ -44,14 +44,18 @@ class Occasion:
     turn: list[int] = field(default_factory=list)  # rotation pointer per team (shared)
 
     def attendees(self, on_shift) -> list[int]:
-        """People attending: candidates on shift, or the next one on shift of each team."""
+        """People attending: candidates on shift, or the next one on shift of each team.
+
+        ``per_team`` holds the candidates by team, and ``turn`` is shared by the
+        occasions of the same candidates, so each team's people take turns.
+        """
         if not self.per_team:
             return [p for p in self.candidates if on_shift(p)]
-        chosen, here = [], set(self.candidates)
+        chosen = []
         for t, team in enumerate(self.per_team):
             for step in range(len(team)):
                 person = team[(self.turn[t] + step) % len(team)]
-                if person in here and on_shift(person):
+                if on_shift(person):
                     chosen.append(person)
                     self.turn[t] = (self.turn[t] + step + 1) % len(team)
                     break
@@ -162,22 +166,26 @@ def planned_occasions(layout: Layout, op: PlannedOperation, k: int, rng) -> list
     people = _candidates(layout, op.attendees)
     first, last = layout.span()
     dates = cadence_dates(op.cadence, first, last, layout.start)
+    in_turn = op.attendees.one_per_team
     if op.at == DURING_SHIFT:
-        found = _during_shift(layout, people, set(dates))
+        pick = _in_turn if in_turn else _everyone
+        found = pick(layout, people, sorted(set(dates)))
     else:
         found = _at_clock(layout, op, people, dates)
     horizon = layout.scenario.horizon_minutes
     found = sorted((o for o in found if 0 <= o[0] < horizon), key=lambda o: (o[0], o[2]))
     minutes = op.duration.sample(rng, len(found))
-    teams = _teams(layout, people) if op.attendees.one_per_team else ()
-    turn = [0] * len(teams)
-    # at a clock time, someone still busy may join late while the activity lasts
-    return [
-        Occasion(
-            WorkKind.PLANNED, k, due, due + m if latest is None else latest, m, who, teams, turn
-        )
-        for (due, latest, who), m in zip(found, minutes.tolist(), strict=True)
-    ]
+    rotations: dict[tuple, tuple] = {}  # per group of candidates (a site, for local time)
+    occasions = []
+    for (due, latest, who), m in zip(found, minutes.tolist(), strict=True):
+        if in_turn and op.at != DURING_SHIFT and who not in rotations:
+            teams = _teams(layout, who)
+            rotations[who] = (teams, [0] * len(teams))
+        teams, turn = rotations.get(who, ((), []))
+        # at a clock time, someone still busy may join late while the activity lasts
+        finish = due + m if latest is None else latest
+        occasions.append(Occasion(WorkKind.PLANNED, k, due, finish, m, who, teams, turn))
+    return occasions
 
 
 def _candidates(layout: Layout, who: Attendees) -> tuple[int, ...]:
@@ -217,13 +225,32 @@ def _at_clock(layout: Layout, op: PlannedOperation, people, dates) -> list[tuple
     return found
 
 
-def _during_shift(layout: Layout, people, dates: set) -> list[tuple]:
+def _everyone(layout: Layout, people, dates: list) -> list[tuple]:
     """Occasions per person: due when their shift starts on a cadence date, until it ends."""
     found = []
+    wanted = set(dates)
     for p in people:
         for day, spans in layout.shifts_on[p].items():
-            if day in dates:
+            if day in wanted:
                 found.extend((begin, end, (p,)) for begin, end in spans)
+    return found
+
+
+def _in_turn(layout: Layout, people, dates: list) -> list[tuple]:
+    """As :func:`_everyone`, but on each date one person per team, taking turns among
+    those with a shift starting that day."""
+    found = []
+    teams = _teams(layout, people)
+    turn = [0] * len(teams)
+    for day in dates:
+        for t, team in enumerate(teams):
+            for step in range(len(team)):
+                person = team[(turn[t] + step) % len(team)]
+                spans = layout.shifts_on[person].get(day)
+                if spans:
+                    found.extend((begin, end, (person,)) for begin, end in spans)
+                    turn[t] = (turn[t] + step + 1) % len(team)
+                    break
     return found
 
 
@@ -259,10 +286,11 @@ def _sessions(layout: Layout, p: int, training, rng) -> list[Occasion]:
     first, last = layout.span()
     found = []
     for period_start, period_end in _periods(first, last, months=1):
-        found += _hours_in(layout, p, period_start, period_end, training.monthly_hours, 0, rng)
+        hours = training.monthly_hours
+        found += _hours_in(layout, p, period_start, period_end, hours, TRAINING_MONTHLY, rng)
     for period_start, period_end in _periods(first, last, months=3):
         hours = training.quarterly_certification_hours
-        found += _hours_in(layout, p, period_start, period_end, hours, 1, rng)
+        found += _hours_in(layout, p, period_start, period_end, hours, TRAINING_QUARTERLY, rng)
     for period_start, period_end in _periods(first, last, months=12):
         found += _conference(layout, p, period_start, period_end, training.conference_days, rng)
     return found
@@ -285,7 +313,7 @@ def _hours_in(layout, p, start, end, hours, source, rng) -> list[Occasion]:
     while left > 1e-9:
         minutes = min(left, longest)
         left -= minutes
-        day = _working_day_from(layout, p, _random_day(start, end, rng), end)
+        day = _working_day_near(layout, p, _random_day(start, end, rng), start, end)
         if day is not None:
             begin, finish = layout.shifts_on[p][day][0]
             found.append(Occasion(WorkKind.TRAINING, source, begin, finish, minutes, (p,)))
@@ -295,7 +323,7 @@ def _hours_in(layout, p, start, end, hours, source, rng) -> list[Occasion]:
 def _conference(layout, p, start, end, days, rng) -> list[Occasion]:
     """``days`` consecutive working days of whole-shift training, once in the year."""
     found = []
-    day = _working_day_from(layout, p, _random_day(start, end, rng), end) if days else None
+    day = _working_day_near(layout, p, _random_day(start, end, rng), start, end) if days else None
     while day is not None and len(found) < days:
         begin, finish = layout.shifts_on[p][day][0]
         occasion = Occasion(WorkKind.TRAINING, TRAINING_CONFERENCE, begin, finish, 0.0, (p,))
@@ -307,6 +335,23 @@ def _conference(layout, p, start, end, days, rng) -> list[Occasion]:
 
 def _random_day(start: dt.date, end: dt.date, rng) -> dt.date:
     return start + dt.timedelta(int(rng.integers(0, (end - start).days + 1)))
+
+
+def _working_day_near(layout, p, day: dt.date, start: dt.date, end: dt.date) -> dt.date | None:
+    """The person's working day on or after ``day`` in its period (``start..end``), else the
+    last one before it; None for a day outside the horizon (so partial periods prorate)."""
+    last = layout.start + dt.timedelta(layout.scenario.calendar.days - 1)
+    if not layout.start <= day <= last:
+        return None
+    found = _working_day_from(layout, p, day, end)
+    if found is not None:
+        return found
+    shifts_on, day = layout.shifts_on[p], day - dt.timedelta(1)
+    while day >= max(start, layout.start):
+        if day in shifts_on:
+            return day
+        day -= dt.timedelta(1)
+    return None
 
 
 def _working_day_from(layout, p, day: dt.date, end: dt.date) -> dt.date | None:

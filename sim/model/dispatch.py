@@ -217,7 +217,15 @@ class Dispatcher:
         free (``handoff``) or is finished in overtime; and pools left with nobody
         on shift page for their work. ``qualifying`` pairs (person, role): trainees
         who take their own role first of all.
+
+        It is :meth:`change_states` then :meth:`settle`; between the two, work that
+        falls due for named people at this minute can be requested (see the model).
         """
+        self.change_states(starting, ending, going_away, coming_back, qualifying)
+        self.settle(starting, ending, coming_back, qualifying)
+
+    def change_states(self, starting, ending, going_away=(), coming_back=(), qualifying=()):
+        """The state changes of one minute, before anyone takes new work."""
         for person, role in qualifying:
             self._qualify(person, role)
         for person in coming_back:
@@ -228,7 +236,11 @@ class Dispatcher:
             self._go_off(person)
         for person in going_away:
             self._go_away(person)
-        for person in starting:
+
+    def settle(self, starting, ending, coming_back=(), qualifying=()) -> None:
+        """After the state changes of one minute: who takes, gives way, hands over, is paged."""
+        taking = [*starting, *(p for p, _ in qualifying if p not in set(starting))]
+        for person in taking:
             self._take_waiting(person)
         for person in starting:
             self._give_way(person)
@@ -237,10 +249,6 @@ class Dispatcher:
         changed = [*ending, *coming_back, *(p for p, _ in qualifying)]
         pools = {k for p in changed for k in self.role_pools[self.person_role[p]]}
         self._page_for(sorted(pools))
-
-    def shift_change(self, starting: list[int], ending: list[int]) -> None:
-        """Shift starts and ends of one minute (see :meth:`roster_change`)."""
-        self.roster_change(starting, ending)
 
     def _move(self, person: int, transition: str) -> None:
         """Change a person's state by a named transition; an impossible one is a bug."""
@@ -251,10 +259,10 @@ class Dispatcher:
             )
         self.state[person] = after
         role = self.person_role[person]
-        if before is ABSENT:
+        if before is ABSENT and self.job_of[person] is None:
             self.idle_off[role][person] = None
         elif after is ABSENT:
-            del self.idle_off[role][person]
+            self.idle_off[role].pop(person, None)
 
     def _qualify(self, person: int, role: int) -> None:
         """A trainee takes their own role: same state and work, wider pools."""
@@ -271,7 +279,6 @@ class Dispatcher:
         if self.state[person] is ON_SHIFT:
             self.on_count[old] -= 1
             self.on_count[role] += 1
-            self._take_waiting(person)
 
     def _come_on(self, person: int) -> None:
         self._move(person, "come_on")
@@ -299,11 +306,11 @@ class Dispatcher:
             self.busy[role][job.rank].pop(person, None)
 
     def _go_away(self, person: int) -> None:
-        """Absence begins: work in hand (overtime, a call-out) is asked for again."""
+        """Absence begins: work in hand (overtime, a call-out) is asked for again, unless
+        it is finishing at this very minute."""
         job = self.job_of[person]
-        if job is not None:
+        if job is not None and self.remaining(job) > FINISHING:
             self._interrupt(job, AWAY, None)
-            self.idle_off[self.person_role[person]][person] = None
         self._move(person, "go_away")
 
     def _take_waiting(self, person: int) -> None:
@@ -441,6 +448,8 @@ class Dispatcher:
 
     def _release(self, person: int) -> None:
         role = self.person_role[person]
+        if self.state[person] is ABSENT:
+            return  # work that was finishing as the absence began: nothing more
         if self.state[person] is not ON_SHIFT:
             self.idle_off[role][person] = None
             self._page_for(self.role_pools[role])
@@ -452,16 +461,20 @@ class Dispatcher:
             self._grant(self._pop(best), person, callout=False)
 
     def _more_urgent(self, person: int, job: Job) -> tuple[Job, list[Job]] | None:
-        """Waiting work the person could take that is more urgent than ``job``."""
-        urgent = self._best_waiting(self.role_pools[self.person_role[person]], person)
+        """Waiting work the person could take that is more urgent than ``job``.
+
+        Personal work waits for incident work in hand, so it is left out then.
+        """
+        pools = self.role_pools[self.person_role[person]]
+        mine = job.kind is not WorkKind.INCIDENT
+        urgent = self._best_waiting(pools, person if mine else None)
         if urgent is None or urgent[0].rank >= job.rank:
             return None
-        if urgent[0].owner is not None and job.kind is WorkKind.INCIDENT:
-            return None  # personal work waits for incident work in hand
         return urgent
 
-    def _best_waiting(self, pools, person: int) -> tuple[Job, list[Job]] | None:
-        mine = self.personal[person]
+    def _best_waiting(self, pools, person: int | None) -> tuple[Job, list[Job]] | None:
+        """The most urgent job waiting in ``pools`` or (unless None) for ``person``."""
+        mine = self.personal[person] if person is not None else None
         best = (mine[0], mine) if mine else None
         for k in pools:
             for queue in (self.paging_queue[k], self.quiet_queue[k]):

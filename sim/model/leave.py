@@ -130,9 +130,10 @@ def draw_absences(
         zone = zones[person.site]
         if zone not in clocks:
             clocks[zone] = _LocalDays(start, horizon, zone)
-        key = (id(person.shifts), zone)  # people of one shift and site share a schedule
+        key = (id(person.shifts), zone, person.joins)  # one shift and site share a schedule
         if key not in seen:
-            seen[key] = working_days(person.shifts, start, zone)
+            employed = [s for s in person.shifts if s[0] >= person.joins]
+            seen[key] = working_days(employed, start, zone)
         days_of.append(clocks[zone])
         work.append(seen[key])
     names = _stream_names(people)
@@ -216,7 +217,8 @@ def _annual_leave(scenario, people, work, days_of, names, seq):
     for i, person in enumerate(people):
         rng = stream(seq, "leave", *names[i])
         per_year = rules.annual_leave_days.get(person.site, 0.0)
-        days = _whole(per_year * scenario.calendar.days / DAYS_PER_YEAR, rng)
+        employed = max(0.0, 1.0 - person.joins / horizon)  # someone who joins later takes less
+        days = _whole(per_year * scenario.calendar.days / DAYS_PER_YEAR * employed, rng)
         rngs.append(rng)
         sizes.append([block] * (days // block) + ([days % block] if days % block else []))
     placed: list[list[tuple[float, float]]] = [[] for _ in people]

@@ -29,7 +29,7 @@ from sim.model.records import (
     WorkKind,
     WorkLog,
 )
-from sim.model.roster import effective_shifts, roster_changes
+from sim.model.roster import Change, effective_shifts, roster_changes
 from sim.model.staff import Staff, build_staff
 from sim.scenario.schema import Scenario
 
@@ -84,8 +84,6 @@ class OpsModel:
         """Simulate the horizon and return the raw records."""
         self.env.process(self._roster())
         self.env.process(self._arrivals())
-        if self.occasions:
-            self.env.process(self._activities_due())
         if self.stream_effort:
             self.env.process(self._stream_arrivals())
         self.env.run(until=self.scenario.horizon_minutes)
@@ -238,17 +236,21 @@ class OpsModel:
             self.log.responders[i].append(job.person)
 
     def _roster(self):
-        """Bring people on and off shift and away, all changes of one minute at once, first."""
-        env = self.env
-        staff = self.staff
+        """Each minute anything changes, before arrivals: people come on, go off, away and
+        back; then activities fall due (so they compete with queued work for people who
+        just came on); then people take work, hand it over, or are paged."""
+        env, staff, desk = self.env, self.staff, self.desk
         changes = roster_changes(
             self.shifts, self.absences, self.scenario.horizon_minutes, staff.qualifies_at
         )
-        for at, c in changes:
+        for at, c, due in _by_minute(changes, self.occasions):
             if at > env.now:
                 yield _urgent_timeout(env, at - env.now)
             qualifying = [(p, staff.qualified_role[p]) for p in c.qualifying]
-            self.desk.roster_change(c.starting, c.ending, c.going_away, c.coming_back, qualifying)
+            desk.change_states(c.starting, c.ending, c.going_away, c.coming_back, qualifying)
+            for occasion in due:
+                self._fall_due(occasion)
+            desk.settle(c.starting, c.ending, c.coming_back, qualifying)
 
     def _stream_arrivals(self):
         env = self.env
@@ -264,28 +266,30 @@ class OpsModel:
         self.desk.finish(job)
         self.stream_log.done[j] = self.env.now
 
-    def _activities_due(self):
-        """As each activity falls due, the candidates then on shift attend it."""
-        env, state = self.env, self.desk.state
-        for occasion in self.occasions:
-            if occasion.due > env.now:
-                yield env.timeout(occasion.due - env.now)
-            for person in occasion.attendees(lambda p: state[p] is PersonState.ON_SHIFT):
-                row = self.activities.add(
-                    occasion.kind, occasion.source, person, occasion.due, occasion.minutes
-                )
-                env.process(self._attend(row, occasion))
+    def _fall_due(self, occasion: activities.Occasion) -> None:
+        """The candidates now on shift attend: each asks for themselves at once."""
+        state = self.desk.state
+        rank, _ = self._activity_rules(occasion)
+        for person in occasion.attendees(lambda p: state[p] is PersonState.ON_SHIFT):
+            row = self.activities.add(
+                occasion.kind, occasion.source, person, occasion.due, occasion.minutes
+            )
+            job = self.desk.request_personal(person, occasion.kind, row, rank, None)
+            job.process = self.env.process(self._attend(row, occasion, job))
 
-    def _attend(self, row: int, occasion: activities.Occasion):
-        """One attendee's part: wait (until it is too late), take part, maybe be interrupted."""
+    def _attend(self, row: int, occasion: activities.Occasion, job):
+        """One attendee's part: wait (until it is too late), take part, maybe be interrupted.
+
+        ``job`` is the request made when it fell due; later ones are made here.
+        """
         log, person = self.activities, self.activities.person[row]
         rank, drop = self._activity_rules(occasion)
-        left, latest, seq = occasion.minutes, occasion.latest, None
+        left, latest, seq = occasion.minutes, occasion.latest, job.seq
         while left > 0:
-            job = self.desk.request_personal(
-                person, occasion.kind, row, rank, self.env.active_process, seq
-            )
-            seq = job.seq
+            if job is None:
+                job = self.desk.request_personal(
+                    person, occasion.kind, row, rank, self.env.active_process, seq
+                )
             try:
                 if job.granted is not None:
                     yield job.granted | self.env.timeout(max(latest - self.env.now, 0.0))
@@ -300,6 +304,7 @@ class OpsModel:
                 left = 0.0
             except simpy.Interrupt as stop:
                 why, remaining, _ = stop.cause
+                job = None
                 if remaining == float("inf"):  # taken before it began: wait again as before
                     continue
                 left = remaining
@@ -334,6 +339,17 @@ class _Duty:
     @property
     def on_clock(self) -> bool:
         return self.kind is WorkKind.INCIDENT
+
+
+def _by_minute(changes, occasions):
+    """``(minute, roster change, occasions due)`` for every minute with either, in order."""
+    empty = Change()
+    due: dict[float, list] = {}
+    for occasion in occasions:
+        due.setdefault(occasion.due, []).append(occasion)
+    merged = dict(changes)
+    for at in sorted(merged.keys() | due.keys()):
+        yield at, merged.get(at, empty), due.get(at, ())
 
 
 def _after_joining(joins: float, spans: list[tuple]) -> list[tuple]:

@@ -55,10 +55,6 @@ class Precedence:
         """Rank of a stream item that the first ``interrupted_by`` priorities interrupt."""
         return self._rank[(interrupted_by, *_STREAM)]
 
-    def interrupts(self, priority: int, rank: int) -> bool:
-        """Whether incident work at ``priority`` outranks work at ``rank``."""
-        return self.incident(priority) < rank
-
     def _check(self, k: int) -> int:
         if not 0 <= k <= self.priorities:
             raise ValueError(f"interrupting priorities must be 0..{self.priorities}, got {k}")

@@ -50,7 +50,7 @@ class PersonState(IntEnum):
     Transitions (named in :data:`TRANSITIONS`): ``come_on`` OFF -> ON_SHIFT, ``go_off``
     ON_SHIFT -> OFF, ``go_away`` OFF -> ABSENT, ``come_back`` ABSENT -> OFF. Someone
     whose absence begins during a shift goes off first; someone whose absence ends
-    during a shift comes back, then on. The on-call issue adds ON_CALL.
+    during a shift comes back, then on.
     """
 
     OFF = 0  # not scheduled; may be paged

@@ -21,15 +21,16 @@ def effective_shifts(shifts: Sequence[Interval], absences: Sequence[tuple]) -> l
         return list(shifts)
     out: list[Interval] = []
     cuts = sorted((a[0], a[1]) for a in absences)
+    k = 0  # both lists are sorted: one pass over each
     for begin, end in shifts:
-        for cut_start, cut_end in cuts:
-            if cut_end <= begin or cut_start >= end:
-                continue
-            if cut_start > begin:
-                out.append((begin, cut_start))
-            begin = max(begin, cut_end)
-            if begin >= end:
-                break
+        while k < len(cuts) and cuts[k][1] <= begin:
+            k += 1
+        j = k
+        while j < len(cuts) and cuts[j][0] < end:
+            if cuts[j][0] > begin:
+                out.append((begin, cuts[j][0]))
+            begin = max(begin, cuts[j][1])
+            j += 1
         if begin < end:
             out.append((begin, end))
     return out

@@ -170,10 +170,3 @@ class Training(Interruptible):
         return bool(
             self.monthly_hours or self.quarterly_certification_hours or self.conference_days
         )
-
-
-def interrupting(names, priorities: list[str]) -> int:
-    """How many of the most urgent priorities ``names`` covers ('all': every one)."""
-    if names == "all":
-        return len(priorities)
-    return len(set(names))
