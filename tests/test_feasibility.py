@@ -101,3 +101,16 @@ def test_stream_work_counts_in_the_offered_load():
     assert line.startswith(
         "work for roles operator: 50.0 h of work offered a day, more than the 24.0 h"
     )
+
+
+def test_years_the_holidays_package_does_not_cover_warn():
+    from tests.scenarios import tiny
+
+    site = {"id": "hq", "timezone": "UTC", "country": "IE"}
+    late = tiny(sites=[site], calendar={"start": "2100-12-01", "days": 60})
+    (line,) = feasibility.warnings(late)
+    assert line == (
+        "sites[hq].country: the holidays package has no IE public holidays for 2101: those "
+        "years have none unless listed under holidays"
+    )
+    assert feasibility.warnings(tiny(sites=[site])) == []

@@ -790,3 +790,13 @@ def test_a_trainee_qualifying_as_the_shift_ends_takes_no_work_into_overtime():
     record = simulate(scenario, {"at": 2000, "cls": 2, "effort": [120]})
     # qualified at midnight (2880) as the shift ends: the L2 work waits for the next shift
     assert segments(record) == [(INCIDENT, 0, 3840.0, 3960.0, SHIFT)]
+
+
+def test_a_zero_minute_activity_is_done_at_once_and_keeps_nobody():
+    scenario = tiny(planned=[meeting(duration=0)])
+    record = simulate(
+        scenario, {"at": 600, "cls": 1, "effort": [30]}, absences=[[(700, 800, SICK)]]
+    )
+    person, due, _, status = activity(record)
+    assert (person, due, status) == (0, 540.0, DONE)
+    assert segments(record) == [(INCIDENT, 0, 600.0, 630.0, SHIFT)]

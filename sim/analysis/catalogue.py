@@ -47,6 +47,7 @@ UNITS = MappingProxyType(
 """Known units and the short symbol shown next to a value."""
 
 _TOLERANCE = 1e-9  # rounding slack when checking a value against its kind's range
+_SLACK = 1e-9  # rounding slack of a verdict: 0.9999999999999998 of minutes done meets 100%
 
 
 class Kind(Enum):
@@ -425,7 +426,7 @@ def _at_least(target: float) -> Check:
         if math.isnan(mean):
             return NONE
         lo, hi = _bounds(mean, low, high)
-        return OK if lo >= target else MISS if hi < target else UNSURE
+        return OK if lo >= target - _SLACK else MISS if hi < target - _SLACK else UNSURE
 
     return check
 
@@ -435,7 +436,7 @@ def _at_most(target: float) -> Check:
         if math.isnan(mean):
             return NONE
         lo, hi = _bounds(mean, low, high)
-        return OK if hi <= target else MISS if lo > target else UNSURE
+        return OK if hi <= target + _SLACK else MISS if lo > target + _SLACK else UNSURE
 
     return check
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model import activities, calendar
+from sim.model.holidays import uncovered_years
 from sim.model.staff import Staff, build_staff
 from sim.scenario.schema import IncidentClass, Scenario
 
@@ -25,7 +26,25 @@ def warnings(s: Scenario, staff: Staff | None = None) -> list[str]:
     for cls in s.incidents.classes:
         found += _horizon_warnings(s, cls)
     staff = staff or build_staff(s)
+    found += _holiday_warnings(s)
     return found + _load_warnings(s, staff) + _planned_warnings(s, staff)
+
+
+def _holiday_warnings(s: Scenario) -> list[str]:
+    found = []
+    for site in s.sites:
+        missing = uncovered_years(site, s.calendar.start, s.calendar.days)
+        if missing:
+            found.append(
+                f"sites[{site.id}].country: the holidays package has no {site.country} public "
+                f"holidays for {_years(missing)}: those years have none unless listed under "
+                "holidays"
+            )
+    return found
+
+
+def _years(years: list[int]) -> str:
+    return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]} ({len(years)} years)"
 
 
 def _shift_warnings(s: Scenario) -> list[str]:
@@ -85,7 +104,8 @@ def _load_warnings(s: Scenario, staff: Staff) -> list[str]:
     on_shift = _on_shift_minutes_per_day(s, staff)
     found = []
     for index, pool in sorted(pools.items()):
-        roles = [staff.role_ids[r] for r in staff.pools[index]]
+        # a trainee variant is its role's people in their first days: name the role once
+        roles = list(dict.fromkeys(staff.role_ids[r].split("~")[0] for r in staff.pools[index]))
         capacity = sum(on_shift[r] for r in staff.pools[index])
         who = f"work for roles {', '.join(roles)}"
         if capacity == 0 and not pool.pages:

@@ -311,10 +311,10 @@ def fte(people: pd.DataFrame, record: RunRecord, scenario: Scenario) -> list[Row
     rows = []
     for group, s in groups:
         shrinkage = _ratio(s.lost, s.rostered)
-        needed = s.rostered / weeks / (full_time * (1 - shrinkage))
+        needed = s.rostered / weeks / (full_time * (1 - shrinkage)) if shrinkage < 1 else np.nan
         rows.append(("shrinkage", group, shrinkage))
         rows.append(("fte_present", group, float(s.heads)))
-        rows.append(("fte_required", group, float(needed) if shrinkage < 1 else np.nan))
+        rows.append(("fte_required", group, float(needed)))
     return rows
 
 

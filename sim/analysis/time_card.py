@@ -153,7 +153,6 @@ def _staffing_lines(summary: pd.DataFrame, scenario: Scenario) -> list[str]:
     for s in staffing:
         name = s.role.split(":", 1)[-1]
         ci = "" if math.isnan(s.required.low) else f"[{s.required.low:.2f}, {s.required.high:.2f}]"
-        lines.append(
-            f"{name:<32}{s.present:>6.0f}{s.required.mean:>14.2f} {ci:>15}{s.shrinkage.share():>11}"
-        )
+        required = "n/a" if math.isnan(s.required.mean) else f"{s.required.mean:.2f}"
+        lines.append(f"{name:<32}{s.present:>6.1f}{required:>14} {ci:>15}{s.shrinkage.share():>11}")
     return lines

@@ -16,6 +16,7 @@ for ``opsim --help``, nor for a scenario whose sites name no country.
 
 from __future__ import annotations
 
+import warnings
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Protocol
@@ -83,7 +84,23 @@ def country_holidays(
     import holidays  # only when a site names a country
 
     years = tuple(y for y in years if date.min.year <= y <= date.max.year)
-    table = holidays.country_holidays(
-        country, subdiv=subdivision, years=years, categories=(holidays.PUBLIC,)
-    )
+    with warnings.catch_warnings():  # years it does not cover: see uncovered_years
+        warnings.simplefilter("ignore", UserWarning)
+        table = holidays.country_holidays(
+            country, subdiv=subdivision, years=years, categories=(holidays.PUBLIC,)
+        )
     return tuple(sorted(table))
+
+
+def uncovered_years(site: _Site, start: date, days: int) -> list[int]:
+    """Years of the horizon for which the package gives the site's country no holiday.
+
+    The package covers each country for a span of years (most up to 2100); outside
+    it a year would silently run with no public holidays at all.
+    """
+    if site.country is None:
+        return []
+    last = start + timedelta(days=days - 1)
+    years = tuple(range(start.year, last.year + 1))
+    found = {d.year for d in country_holidays(site.country, site.subdivision, years)}
+    return [y for y in years if y not in found]

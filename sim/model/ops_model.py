@@ -274,6 +274,9 @@ class OpsModel:
             row = self.activities.add(
                 occasion.kind, occasion.source, person, occasion.due, occasion.minutes
             )
+            if occasion.minutes <= 0:  # nothing to do: done as it falls due
+                self.activities.status[row] = int(ActivityStatus.DONE)
+                continue
             job = self.desk.request_personal(person, occasion.kind, row, rank, None)
             job.process = self.env.process(self._attend(row, occasion, job))
 

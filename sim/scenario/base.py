@@ -76,3 +76,27 @@ def _check_zone(name: str) -> str:
     if not is_time_zone(name):
         raise ValueError("unknown IANA time zone (e.g. 'Europe/Berlin')")
     return name
+
+
+def _a_flag(value):
+    # pydantic would read 'yes', 'on', 1 and 0.0 as booleans; a scenario says true or false
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {_shown(value)}")
+    return value
+
+
+def _a_date(value):
+    # pydantic would read a number as seconds since 1970
+    if isinstance(value, bool | int | float):
+        raise ValueError(f"expected a date YYYY-MM-DD, got {_shown(value)}")
+    return value
+
+
+def _shown(value) -> str:
+    return repr(value[:20]) if isinstance(value, str) else str(value)[:20]
+
+
+Flag = Annotated[bool, BeforeValidator(_a_flag)]
+"""true or false, nothing else."""
+Date = Annotated[dt.date, BeforeValidator(_a_date)]
+"""A calendar date (YYYY-MM-DD); numbers are refused."""

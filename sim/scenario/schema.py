@@ -32,6 +32,8 @@ from sim.scenario.base import (  # noqa: F401  (re-exported: the schema's public
     MAX_ITEMS,
     MAX_STEPS,
     Clock,
+    Date,
+    Flag,
     FrozenDict,
     Id,
     Model,
@@ -47,7 +49,7 @@ from sim.scenario.work import PlannedOperation, Stream, Training
 class Calendar(Model):
     """When the simulated period starts and how long it runs."""
 
-    start: dt.date = Field(
+    start: Date = Field(
         dt.date(2027, 1, 4),
         ge=FIRST_START,
         le=LAST_START,
@@ -81,7 +83,7 @@ class Site(Model):
     subdivision: str | None = Field(
         None, description="State or province of the country (e.g. NY), adding its holidays."
     )
-    holidays: tuple[dt.date, ...] = Field(
+    holidays: tuple[Date, ...] = Field(
         (),
         max_length=MAX_HOLIDAYS,
         description="Local dates with no shifts, in addition to the country's.",
@@ -144,7 +146,7 @@ class Staffing(Model):
     site: Id
     count: Whole = Field(ge=0, le=MAX_COUNT)
     shift: Id
-    joins: dt.date | None = Field(
+    joins: Date | None = Field(
         None, description="Local date these people join; during the horizon: initial training."
     )
 
@@ -175,7 +177,7 @@ class Priority(Model):
     name: str | None = None
     response_minutes: Number = Field(gt=0, description="Response-time SLA.")
     mttr_minutes: Number | None = Field(None, gt=0, description="Target mean time to restore.")
-    pages_off_shift: bool = Field(
+    pages_off_shift: Flag = Field(
         True, description="Page someone off shift when no qualified person is on shift."
     )
     postmortem: Distribution | None = Field(
@@ -258,7 +260,7 @@ class IncidentClass(Model):
     service: Id | None = None
     rate_per_day: Number = Field(gt=0, description="Mean arrivals per day before the multiplier.")
     profile: Id | None = Field(None, description="Named hour-of-week profile; flat if absent.")
-    outage: bool = Field(False, description="Counts against its service's availability.")
+    outage: Flag = Field(False, description="Counts against its service's availability.")
     impact: Number = Field(
         1.0, gt=0, le=1, description="Share of the service lost during an outage (partial)."
     )
@@ -300,7 +302,7 @@ class Paging(Model):
 class WorkRules(Model):
     """How work is picked up, interrupted and handed over."""
 
-    preemptive: bool = Field(True, description="Higher priority interrupts lower priority work.")
+    preemptive: Flag = Field(True, description="Higher priority interrupts lower priority work.")
     shift_end: Literal["overtime", "handoff"] = Field(
         "overtime", description="At shift end: finish the work, or hand it to someone on shift."
     )
@@ -310,7 +312,7 @@ class WorkRules(Model):
         "detected", description="Response time counts from detection or from occurrence."
     )
     fte_hours_per_week: Number = Field(
-        40, gt=0, le=168, description="Scheduled hours of one full-time person (for FTE)."
+        40, ge=1, le=168, description="Scheduled hours of one full-time person (for FTE)."
     )
 
 

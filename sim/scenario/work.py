@@ -9,12 +9,11 @@ before.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import ALL_DAYS, Clock, Id, Model, Weekday
+from sim.scenario.base import ALL_DAYS, Clock, Date, Flag, Id, Model, Weekday
 from sim.scenario.distributions import Distribution, Number, Whole
 
 DURING_SHIFT = "during-shift"
@@ -40,7 +39,7 @@ class Cadence(Model):
     nth: Literal[1, 2, 3, 4, 5, -1] | None = Field(
         None, description="Monthly: which occurrence of the weekday (-1 = last)."
     )
-    start: dt.date | None = Field(
+    start: Date | None = Field(
         None, description="every_days: first date (default: the calendar start)."
     )
 
@@ -81,8 +80,8 @@ class Attendees(Model):
     roles: tuple[Id, ...] = Field((), description="Roles whose people attend.")
     teams: tuple[Id, ...] = Field((), description="Teams whose people attend.")
     sites: tuple[Id, ...] = Field((), description="Only people at these sites.")
-    everyone: bool = Field(False, description="Everyone on shift (at the named sites).")
-    one_per_team: bool = Field(False, description="One person per team, taking turns.")
+    everyone: Flag = Field(False, description="Everyone on shift (at the named sites).")
+    one_per_team: Flag = Field(False, description="One person per team, taking turns.")
 
     @model_validator(mode="after")
     def _someone(self):
