@@ -357,3 +357,10 @@ def test_wrong_types_are_left_to_the_schema():
         training={"interrupted_by": {"P1": 1}},
     )
     assert reference_problems(raw) == []
+
+
+def test_an_attendee_role_named_twice_is_refused():
+    found = problems(planned=[op(attendees={"roles": ["operator", "operator"]})])
+    assert found == [
+        "<scenario>: planned[standup].attendees.roles: role 'operator' is listed 2 times"
+    ]

@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.model import activities, calendar
 from sim.model.holidays import uncovered_years
+from sim.model.randomness import stream
 from sim.model.staff import Staff, build_staff
 from sim.scenario.schema import IncidentClass, Scenario
 
@@ -136,8 +137,8 @@ def _offered_work(s: Scenario, staff: Staff) -> dict[int, _Pool]:
             if postmortem is not None:  # the post-mortem goes to the last step reached
                 ends_here = reach[j] * (1 - step.escalate if j + 1 < len(reach) else 1)
                 _offer(pools[pool], rate * ends_here * postmortem.mean, False)
-    for stream, (pool, _) in zip(s.streams, staff.streams, strict=True):
-        _offer(pools[pool], stream.rate_per_day * stream.effort.mean, False)
+    for work, (pool, _) in zip(s.streams, staff.streams, strict=True):
+        _offer(pools[pool], work.rate_per_day * work.effort.mean, False)
     return pools
 
 
@@ -148,7 +149,9 @@ def _planned_warnings(s: Scenario, staff: Staff) -> list[str]:
     layout = activities.Layout(s, staff.people, [p.shifts for p in staff.people])
     found = []
     for k, op in enumerate(s.planned):
-        occasions = activities.planned_occasions(layout, op, k, np.random.default_rng(0))
+        # only the dates and attendees are read: any durations will do
+        rng = stream(np.random.SeedSequence(0), "feasibility", op.id)
+        occasions = activities.planned_occasions(layout, op, k, rng)
         if occasions and not any(_anyone_on(staff, o) for o in occasions):
             found.append(
                 f"planned[{op.id}]: none of its attendees is ever on shift when it falls due "

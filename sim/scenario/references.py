@@ -281,8 +281,10 @@ def _planned_problems(raw: Mapping[str, Any], defined: _Defined) -> list[str]:
         path = f"planned[{_name(op, k)}]"
         who = _mapping(op.get("attendees"))
         for key, kind in _ATTENDEES:
-            for value in _listed(who.get(key)):
+            named = _listed(who.get(key))
+            for value in named:
                 found += defined.unknown_or_close(f"{path}.attendees.{key}", kind, key, value)
+            found += _listed_twice(f"{path}.attendees.{key}", kind, named)
         found += _zone_problems(defined, f"{path}.timezone", op.get("timezone"))
         found += _interrupting_problems(defined, f"{path}.interrupted_by", op.get("interrupted_by"))
     return found
