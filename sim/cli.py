@@ -249,6 +249,7 @@ def _run(args) -> int:
 
 
 def _print_scorecard(args, scenario: Scenario, result, wall: float) -> None:
+    from sim.analysis.burden_card import render_burden
     from sim.analysis.scorecard import render, scorecard
     from sim.analysis.time_card import render_time
 
@@ -258,6 +259,9 @@ def _print_scorecard(args, scenario: Scenario, result, wall: float) -> None:
     )
     print(render(scorecard(result.summary, scenario), title))
     print("\n" + render_time(result.summary, scenario))
+    burden = render_burden(result.summary, scenario)
+    if burden:
+        print("\n" + burden)
     if args.out is not None:
         print("\n" + printable(f"results written to {args.out.rstrip('/')}/"))
 

@@ -70,6 +70,7 @@ def test_every_metric_of_a_small_run_is_catalogued():
         ],
         training={"monthly_hours": 4},
         calendar={"days": 31},
+        oncall={"rotations": [{"id": "primary", "roles": ["operator"]}]},
     )
     rep = simulate(scenario, seed=3)
     rows = metrics.kpi_rows(rep.record, scenario)

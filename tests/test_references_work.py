@@ -364,3 +364,27 @@ def test_an_attendee_role_named_twice_is_refused():
     assert found == [
         "<scenario>: planned[standup].attendees.roles: role 'operator' is listed 2 times"
     ]
+
+
+def test_rotations_name_defined_roles_teams_sites_and_priorities():
+    found = problems(
+        oncall={
+            "notify_executive": ["P9"],
+            "escalate_after_by_priority": {"Px": 3},
+            "rotations": [
+                {"id": "p", "roles": ["operatr"], "handover": {"timezone": "local"}},
+                {"id": "p", "teams": ["noc"], "covers": ["nobody"]},
+            ],
+        }
+    )
+    assert found == [
+        "<scenario>: oncall.rotations: id 'p' is defined 2 times",
+        "<scenario>: oncall.rotations[p].roles: role 'operatr' is not defined (defined: "
+        "operator); did you mean 'operator'?",
+        "<scenario>: oncall.rotations[p].handover.timezone: 'local' is neither 'UTC', a site id "
+        "nor an IANA time zone",
+        "<scenario>: oncall.rotations[p].covers: role 'nobody' is not defined (defined: operator)",
+        "<scenario>: oncall.notify_executive: priority 'P9' is not defined (defined: P0, P1, P3)",
+        "<scenario>: oncall.escalate_after_by_priority: priority 'Px' is not defined (defined: "
+        "P0, P1, P3)",
+    ]

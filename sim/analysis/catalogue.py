@@ -222,6 +222,14 @@ def _training_target(scenario: Scenario, group: str) -> Target | None:
     return at_least(goal, ".0%") if group == ALL else None
 
 
+def _oncall_share_target(scenario: Scenario, group: str) -> Target:
+    return at_most(0.25, ".0%")  # Google SRE: at most 25% of time on call
+
+
+def _incidents_per_shift_target(scenario: Scenario, group: str) -> Target:
+    return at_most(2.0)  # Google SRE: at most 2 incidents per 12-hour on-call shift
+
+
 def _stream_response_label(scenario: Scenario, group: str) -> str:
     minutes = {s.id: s.response_minutes for s in scenario.streams}
     sla = f" (<= {_minutes(minutes[group])})" if minutes.get(group) else ""
@@ -355,6 +363,50 @@ _DECLARED = (
         Better.HIGHER,
         _stream_response_label,
         _stream_response_target,
+    ),
+    Metric("pages", "person:/role:/team: and all", "count", Kind.COUNT, Better.LOWER, "Pages"),
+    Metric(
+        "page_share_max",
+        "all: the largest share of all pages that one person took",
+        "share",
+        Kind.SHARE,
+        Better.LOWER,
+        "Largest share of pages, one person",
+    ),
+    Metric(
+        "interruptions_per_month",
+        "person:<name>:<bucket> and all:<bucket>; buckets business_hours, off_hours, "
+        "sleep_hours (local time)",
+        "count",
+        Kind.COUNT,
+        Better.LOWER,
+        "Pages per month",
+    ),
+    Metric(
+        "oncall_time_share",
+        "person: (people in a rotation) and all (their mean)",
+        "share",
+        Kind.SHARE,
+        Better.LOWER,
+        "On call, share of time",
+        _oncall_share_target,
+    ),
+    Metric(
+        "incidents_per_oncall_shift",
+        "person: and all: pages acknowledged per 12 hours on call",
+        "count",
+        Kind.COUNT,
+        Better.LOWER,
+        "Incidents per 12 h on call",
+        _incidents_per_shift_target,
+    ),
+    Metric(
+        "escalation_timeouts",
+        "priority id and all: pages not acknowledged within the escalation timeout",
+        "count",
+        Kind.COUNT,
+        Better.LOWER,
+        "Escalation timeouts",
     ),
     Metric(
         "stream_backlog_at_end",

@@ -80,6 +80,7 @@ class Dispatcher:
         self.quiet_queue: list[list[Job]] = [[] for _ in pools]  # work that never pages
         self.personal: list[list[Job]] = [[] for _ in person_role]  # work for one person
         self.preempted: list[tuple[float, int, float]] = []  # (when, person, minutes displaced)
+        self.pager = None  # a sim.model.pager.Pager when the scenario has rotations
         self._seq = count()
         for p, r in enumerate(person_role):
             self.idle_off[r][p] = None
@@ -107,9 +108,7 @@ class Dispatcher:
             person = self._preempt_for(pool, rank)
         if person is not None:
             self._grant(job, person, callout=False)
-        elif pages and self._on_count(pool) == 0 and (person := self._on_call(pool)) is not None:
-            self._grant(job, person, callout=True)
-        else:
+        elif not (pages and self._on_count(pool) == 0 and self._page(job, pool)):
             self._wait(job, self.paging_queue[pool] if pages else self.quiet_queue[pool])
         return job
 
@@ -380,7 +379,30 @@ class Dispatcher:
             and self.remaining(held) > FINISHING
         )
 
-    def _grant(self, job: Job, person: int, callout: bool) -> None:
+    def _page(self, job: Job, pool: int) -> bool:
+        """Page someone off shift for ``job``; False when nobody can be reached now."""
+        roles = self.pools[pool]
+        if self.pager is not None and self.pager.covers(roles):
+            found = self.pager.page(roles, job.rank, job.item, job.kind, self.env.now)
+            if found is None:
+                return False
+            self._grant(job, found[0], callout=True, delay=found[1])
+            return True
+        person = self._on_call(pool)
+        if person is None:
+            return False
+        self._grant(job, person, callout=True)
+        return True
+
+    def repage(self) -> None:
+        """Page again for all work waiting to page (an on-call turn has changed hands)."""
+        self._page_for(range(len(self.pools)))
+
+    def idle(self, person: int) -> bool:
+        """Whether the person is off shift, present and free (can be paged)."""
+        return person in self.idle_off[self.person_role[person]]
+
+    def _grant(self, job: Job, person: int, callout: bool, delay: float | None = None) -> None:
         role = self.person_role[person]
         self.free[role].pop(person, None)
         self.idle_off[role].pop(person, None)
@@ -388,7 +410,9 @@ class Dispatcher:
         if self.state[person] is ON_SHIFT:
             self.busy[role][job.rank][person] = None
         job.person, job.callout = person, callout
-        if job.kind in ACKNOWLEDGED:
+        if delay is not None:
+            job.delay = delay
+        elif job.kind in ACKNOWLEDGED:
             job.delay = self.page_delay() if callout else self.ack_delay()
         if job.granted is not None:
             job.granted.succeed(person)
@@ -490,7 +514,6 @@ class Dispatcher:
         for k in pools:
             queue = self.paging_queue[k]
             while queue and self._on_count(k) == 0:
-                person = self._on_call(k)
-                if person is None:
+                if not self._page(queue[0], k):
                     break
-                self._grant(heapq.heappop(queue), person, callout=True)
+                heapq.heappop(queue)

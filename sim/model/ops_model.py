@@ -17,12 +17,14 @@ from sim.model import activities
 from sim.model.arrivals import Workload, draw_stream_items, draw_workload
 from sim.model.dispatch import AWAY, HANDOFF, PREEMPTED, Dispatcher, Job
 from sim.model.leave import draw_absences
+from sim.model.pager import Pager, Rota
 from sim.model.randomness import Sampler, stream
 from sim.model.records import (
     AbsenceKind,
     ActivityLog,
     ActivityStatus,
     IncidentLog,
+    PageLog,
     PersonState,
     RunRecord,
     StreamLog,
@@ -79,6 +81,10 @@ class OpsModel:
             page_delay=Sampler(scenario.paging.ack_delay, stream(seq, "paging")),
             work=self.work,
         )
+        self.pages = PageLog()
+        self.rota = Rota(scenario, self.staff.people) if scenario.oncall.rotations else None
+        if self.rota is not None:
+            self.desk.pager = self._pager(seq)
 
     def run(self) -> RunRecord:
         """Simulate the horizon and return the raw records."""
@@ -99,7 +105,33 @@ class OpsModel:
             absences=self.absences,
             activities=self.activities,
             streams=self.stream_log,
+            pages=self.pages,
+            oncall=self._turns(),
         )
+
+    def _pager(self, seq) -> Pager:
+        ladder, desk = self.staff.precedence, self.desk
+        rank_priority = {ladder.incident(i): p.id for i, p in enumerate(self.scenario.priorities)}
+        return Pager(
+            self.rota,
+            rank_priority,
+            Sampler(self.scenario.paging.ack_delay, stream(seq, "paging", "rotations")),
+            self.pages,
+            idle=desk.idle,
+            absent=lambda p: desk.state[p] is PersonState.ABSENT,
+            role_of=lambda p: desk.person_role[p],
+        )
+
+    def _turns(self) -> list[tuple[float, float, int, int]]:
+        """Everyone's scheduled on-call turns (start, end, person, layer)."""
+        if self.rota is None:
+            return []
+        rota = self.rota
+        return [
+            (start, end, rota.members[r][member], rota.layer[r])
+            for r in range(len(rota.turns))
+            for start, end, member in rota.turns[r]
+        ]
 
     # -- set-up ----------------------------------------------------------------------------
 
@@ -243,7 +275,8 @@ class OpsModel:
         changes = roster_changes(
             self.shifts, self.absences, self.scenario.horizon_minutes, staff.qualifies_at
         )
-        for at, c, due in _by_minute(changes, self.occasions):
+        handovers = self._handovers()
+        for at, c, due in _by_minute(changes, self.occasions, handovers):
             if at > env.now:
                 yield _urgent_timeout(env, at - env.now)
             qualifying = [(p, staff.qualified_role[p]) for p in c.qualifying]
@@ -251,6 +284,13 @@ class OpsModel:
             for occasion in due:
                 self._fall_due(occasion)
             desk.settle(c.starting, c.ending, c.coming_back, qualifying)
+            if at in handovers:
+                desk.repage()  # work that found nobody on call asks the new one
+
+    def _handovers(self) -> set[float]:
+        if self.rota is None:
+            return set()
+        return {start for turns in self.rota.turns for start, _, _ in turns[1:]}
 
     def _stream_arrivals(self):
         env = self.env
@@ -344,14 +384,14 @@ class _Duty:
         return self.kind is WorkKind.INCIDENT
 
 
-def _by_minute(changes, occasions):
-    """``(minute, roster change, occasions due)`` for every minute with either, in order."""
+def _by_minute(changes, occasions, handovers=()):
+    """``(minute, roster change, occasions due)`` for every minute with any of them, in order."""
     empty = Change()
     due: dict[float, list] = {}
     for occasion in occasions:
         due.setdefault(occasion.due, []).append(occasion)
     merged = dict(changes)
-    for at in sorted(merged.keys() | due.keys()):
+    for at in sorted(merged.keys() | due.keys() | set(handovers)):
         yield at, merged.get(at, empty), due.get(at, ())
 
 

@@ -214,6 +214,40 @@ class ActivityLog:
         return len(self.kind) - 1
 
 
+class PageOutcome(IntEnum):
+    """What became of one page to one person."""
+
+    ACKNOWLEDGED = 0  # they acknowledged first and took the work
+    TIMED_OUT = 1  # no acknowledgement within the escalation timeout (or someone was faster)
+    NOTIFIED = 2  # told, not asked to do the work (an executive, or a role that cannot)
+
+    @property
+    def label(self) -> str:
+        """Lower-case name (``timed_out``)."""
+        return self.name.lower()
+
+
+@dataclass
+class PageLog:
+    """One row per page to one person (model minutes); layer indexes the escalation layers."""
+
+    time: list[float] = field(default_factory=list)
+    person: list[int] = field(default_factory=list)
+    kind: list[int] = field(default_factory=list)  # WorkKind of the work paged for
+    item: list[int] = field(default_factory=list)
+    layer: list[int] = field(default_factory=list)
+    outcome: list[int] = field(default_factory=list)  # PageOutcome
+
+    def add(self, time: float, person: int, kind, item: int, layer: int, outcome) -> None:
+        """Record one page."""
+        self.time.append(time)
+        self.person.append(person)
+        self.kind.append(int(kind))
+        self.item.append(item)
+        self.layer.append(layer)
+        self.outcome.append(int(outcome))
+
+
 @dataclass
 class StreamLog:
     """One row per work-stream item, in arrival order (model minutes; nan = not yet)."""
@@ -244,3 +278,6 @@ class RunRecord:
     absences: list[list[tuple[float, float, int]]] = field(default_factory=list)  # per person
     activities: ActivityLog = field(default_factory=ActivityLog)
     streams: StreamLog = field(default_factory=lambda: StreamLog.empty([], []))
+    pages: PageLog = field(default_factory=PageLog)
+    oncall: list[tuple[float, float, int, int]] = field(default_factory=list)
+    """Scheduled on-call turns: (start, end, person, layer)."""

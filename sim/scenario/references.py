@@ -54,6 +54,28 @@ def reference_problems(raw: Mapping[str, Any]) -> list[str]:
     )
     tier = _mapping(training.get("initial")).get("max_tier")
     found += defined.unknown("training.initial.max_tier", "tier", "tiers", tier)
+    return found + _oncall_problems(_mapping(raw.get("oncall")), defined)
+
+
+def _oncall_problems(oncall: Mapping[str, Any], defined: _Defined) -> list[str]:
+    """Rotations name defined roles, teams and sites; priorities named are defined."""
+    found = _duplicates("oncall.rotations", _ids(oncall, "rotations"))
+    for k, rot in enumerate(_items(oncall, "rotations")):
+        path = f"oncall.rotations[{_name(rot, k)}]"
+        for key, kind in (*_ATTENDEES, ("covers", "role")):
+            section = "roles" if key == "covers" else key
+            for value in _listed(rot.get(key)):
+                found += defined.unknown_or_close(f"{path}.{key}", kind, section, value)
+        zone = _mapping(rot.get("handover")).get("timezone")
+        found += _zone_problems(defined, f"{path}.handover.timezone", zone, local=False)
+    for value in _listed(oncall.get("notify_executive")):
+        found += defined.unknown_or_close(
+            "oncall.notify_executive", "priority", "priorities", value
+        )
+    for value in _mapping(oncall.get("escalate_after_by_priority")):
+        found += defined.unknown_or_close(
+            "oncall.escalate_after_by_priority", "priority", "priorities", value
+        )
     return found
 
 
@@ -290,16 +312,18 @@ def _planned_problems(raw: Mapping[str, Any], defined: _Defined) -> list[str]:
     return found
 
 
-def _zone_problems(defined: _Defined, path: str, zone: Any) -> list[str]:
-    """A planned operation's time zone: 'local', 'UTC', a site id or an IANA zone."""
-    if not isinstance(zone, str) or zone == "local" or defined.is_site(zone) or is_time_zone(zone):
+def _zone_problems(defined: _Defined, path: str, zone: Any, local: bool = True) -> list[str]:
+    """A time zone: ('local',) 'UTC', a site id or an IANA zone."""
+    if not isinstance(zone, str) or defined.is_site(zone) or is_time_zone(zone):
+        return []
+    if local and zone == "local":
         return []
     zones = sorted(name for name in zoneinfo.available_timezones() if is_time_zone(name))
-    hint = _did_you_mean(zone, ["local", "UTC", *defined.ids["sites"], *zones])
-    return [
-        f"{path}: {_short(zone)!r} is neither 'local', 'UTC', a site id nor an IANA time zone"
-        + hint
-    ]
+    hint = _did_you_mean(
+        zone, [*(["local"] if local else []), "UTC", *defined.ids["sites"], *zones]
+    )
+    options = "neither 'local', 'UTC', a site id nor" if local else "neither 'UTC', a site id nor"
+    return [f"{path}: {_short(zone)!r} is {options} an IANA time zone" + hint]
 
 
 def _stream_problems(raw: Mapping[str, Any], defined: _Defined) -> list[str]:

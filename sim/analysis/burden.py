@@ -1,0 +1,136 @@
+"""On-call burden: who was paged, when in their local day, and how much of their time was duty.
+
+Pure functions over a run's page log and on-call turns. A page's *bucket* is read
+in the paged person's local time: ``sleep_hours`` inside the scenario's sleep
+window, ``business_hours`` on a weekday inside business hours, ``off_hours``
+otherwise (PagerDuty's "interruptions" split the same way). Rates are per
+person per 30-day month of the measured window.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model import calendar
+from sim.model.records import PageOutcome, RunRecord
+from sim.scenario.schema import Scenario
+
+ALL = "all"
+BUCKETS = ("business_hours", "off_hours", "sleep_hours")
+MONTH = 30 * calendar.MINUTES_PER_DAY
+LIMITS = {"oncall_time_share": 0.25, "incidents_per_oncall_shift": 2.0}
+"""Google SRE: at most 25% of time on call, at most 2 incidents per 12-hour on-call shift."""
+BANDS = {"healthy": 2.0, "bad": 7.0, "burnout": 19.0}
+"""PagerDuty: off-hours interruptions per month (2 healthy, 7 bad, 19 burnout)."""
+
+Row = tuple[str, str, float]
+
+
+def burden_rows(record: RunRecord, scenario: Scenario) -> list[Row]:
+    """Every on-call metric of one replication (none without rotations)."""
+    if not scenario.oncall.rotations:
+        return []
+    pages = _pages_in_window(record)
+    rows = _page_counts(record, pages)
+    rows += _interruptions(record, scenario, pages)
+    rows += _duty(record, pages)
+    rows += _timeouts(record, scenario, pages)
+    return rows
+
+
+def _pages_in_window(record: RunRecord) -> dict[str, np.ndarray]:
+    log = record.pages
+    time = np.asarray(log.time, dtype=float)
+    keep = (time >= record.warmup) & (time < record.horizon)
+    return {
+        "time": time[keep],
+        "person": np.asarray(log.person, dtype=int)[keep],
+        "item": np.asarray(log.item, dtype=int)[keep],
+        "outcome": np.asarray(log.outcome, dtype=int)[keep],
+    }
+
+
+def _page_counts(record: RunRecord, pages) -> list[Row]:
+    people = record.people
+    counts = np.bincount(pages["person"], minlength=len(people)).astype(float)
+    rows = [("pages", f"person:{p.name}", counts[i]) for i, p in enumerate(people)]
+    for level in ("role", "team"):
+        totals: dict[str, float] = {}
+        for i, p in enumerate(people):
+            key = getattr(p, level)
+            totals[key] = totals.get(key, 0.0) + counts[i]
+        rows += [("pages", f"{level}:{k}", v) for k, v in totals.items()]
+    total = counts.sum()
+    rows.append(("pages", ALL, float(total)))
+    rows.append(("page_share_max", ALL, float(counts.max() / total) if total else np.nan))
+    return rows
+
+
+def _interruptions(record: RunRecord, scenario: Scenario, pages) -> list[Row]:
+    """Pages per month per person by local bucket, and their sums over everyone."""
+    months = (record.horizon - record.warmup) / MONTH
+    buckets = [
+        bucket(scenario, record.people[p].site, t)
+        for t, p in zip(pages["time"], pages["person"], strict=True)
+    ]
+    per = np.zeros((len(record.people), len(BUCKETS)))
+    for p, b in zip(pages["person"], buckets, strict=True):
+        per[p, BUCKETS.index(b)] += 1
+    rows = []
+    for i, person in enumerate(record.people):
+        for j, name in enumerate(BUCKETS):
+            rows.append(
+                ("interruptions_per_month", f"person:{person.name}:{name}", per[i, j] / months)
+            )
+    for j, name in enumerate(BUCKETS):
+        rows.append(("interruptions_per_month", f"{ALL}:{name}", per[:, j].sum() / months))
+    return rows
+
+
+def bucket(scenario: Scenario, site: str, minute: float) -> str:
+    """The local bucket of a moment at a site: business, off or sleep hours."""
+    zone = {s.id: s.timezone for s in scenario.sites}[site]
+    local = calendar.local_datetime(minute, scenario.calendar.start, zone)
+    clock = local.hour * 60 + local.minute
+    windows = scenario.oncall
+    if _inside(clock, windows.sleep_hours):
+        return "sleep_hours"
+    if local.weekday() < 5 and _inside(clock, windows.business_hours):
+        return "business_hours"
+    return "off_hours"
+
+
+def _inside(clock: int, window) -> bool:
+    start, end = calendar.parse_clock(window.start), calendar.parse_clock(window.end)
+    return start <= clock < end if start < end else clock >= start or clock < end
+
+
+def _duty(record: RunRecord, pages) -> list[Row]:
+    """Share of the window on call (any layer), and acknowledged pages per 12 h of it."""
+    lo, hi = record.warmup, record.horizon
+    duty = np.zeros(len(record.people))
+    for start, end, person, _ in record.oncall:
+        duty[person] += max(0.0, min(end, hi) - max(start, lo))
+    acked = pages["outcome"] == PageOutcome.ACKNOWLEDGED
+    taken = np.bincount(pages["person"][acked], minlength=len(record.people))
+    rows = []
+    for i, person in enumerate(record.people):
+        if duty[i] > 0:
+            group = f"person:{person.name}"
+            rows.append(("oncall_time_share", group, duty[i] / (hi - lo)))
+            rows.append(("incidents_per_oncall_shift", group, taken[i] / (duty[i] / 720.0)))
+    on_call = duty > 0
+    if on_call.any():
+        rows.append(("oncall_time_share", ALL, float(duty[on_call].mean() / (hi - lo))))
+        rate = taken[on_call].sum() / (duty[on_call].sum() / 720.0)
+        rows.append(("incidents_per_oncall_shift", ALL, float(rate)))
+    return rows
+
+
+def _timeouts(record: RunRecord, scenario: Scenario, pages) -> list[Row]:
+    """Pages not acknowledged within their escalation timeout, by priority."""
+    timed_out = pages["outcome"] == PageOutcome.TIMED_OUT
+    classes = np.asarray(record.incidents.cls, dtype=int)
+    priority = [scenario.incidents.classes[classes[i]].priority for i in pages["item"][timed_out]]
+    rows = [("escalation_timeouts", p.id, float(priority.count(p.id))) for p in scenario.priorities]
+    return [*rows, ("escalation_timeouts", ALL, float(timed_out.sum()))]

@@ -1,0 +1,189 @@
+"""The pager: who is on call in each rotation, and who gets paged, in which order.
+
+A rotation hands its duty from member to member at a local hand-over time, daily
+or weekly. When work that pages has nobody qualified on shift, the pager walks
+the escalation layers in order (primary, secondary, escalation, executive),
+taking from each layer the first rotation that covers one of the work's roles:
+
+- the member on call is paged; if they are absent, the next member in the
+  rotation's order who is not covers their turn; if they are on shift or already
+  working, the page passes to the next layer;
+- each paged person acknowledges after a drawn delay; without an
+  acknowledgement within the priority's escalation timeout the next layer is
+  paged too, and the first qualified person to acknowledge takes the work;
+- someone whose role cannot do the work (an executive) is only notified;
+- priorities in ``notify_executive`` also page the executive layer at once.
+
+Everything is decided when the page goes out (the delays are drawn then), so
+a page costs one walk down at most four layers, with no extra events. Every
+page is recorded with its outcome.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from sim.model import calendar
+from sim.model.records import PageLog, PageOutcome, PersonInfo
+from sim.scenario.oncall import LAYERS, Rotation
+
+EXECUTIVE = LAYERS.index("executive")
+
+
+class Rota:
+    """Every rotation's turns over the horizon: ``(start, end, member)`` in time order."""
+
+    def __init__(self, scenario, people: Sequence[PersonInfo]):
+        self.scenario = scenario
+        roles = {r.id: k for k, r in enumerate(scenario.roles)}
+        self.rotations = scenario.oncall.rotations
+        self.members = [_members(rot, people) for rot in self.rotations]
+        self.covers = [
+            {roles[r] for r in (rot.covers or {people[p].role for p in team})}
+            for rot, team in zip(self.rotations, self.members, strict=True)
+        ]
+        self.layer = [LAYERS.index(rot.layer) for rot in self.rotations]
+        self.turns = [
+            self._turns(rot, team) for rot, team in zip(self.rotations, self.members, strict=True)
+        ]
+        self._starts = [[t[0] for t in turns] for turns in self.turns]
+
+    def on_duty(self, r: int, now: float) -> int:
+        """Index in ``members[r]`` of the member whose turn it is at ``now``."""
+        k = bisect.bisect_right(self._starts[r], now) - 1
+        return self.turns[r][max(k, 0)][2]
+
+    def _turns(self, rot: Rotation, team: tuple[int, ...]) -> list[tuple[float, float, int]]:
+        if not team:
+            return []
+        horizon = self.scenario.horizon_minutes
+        instants = self._handovers(rot)
+        before = sum(1 for t in instants if t <= 0) - 1  # turns begun before the start
+        turns = []
+        for i, (a, b) in enumerate(zip(instants, [*instants[1:], float("inf")], strict=True)):
+            if b > 0 and a < horizon:
+                member = (rot.first + i - max(before, 0)) % len(team)
+                turns.append((max(a, 0.0), min(b, horizon), member))
+        return turns or [(0.0, horizon, rot.first % len(team))]
+
+    def _handovers(self, rot: Rotation) -> list[float]:
+        """Model minutes of every hand-over from before the start to the horizon's end."""
+        sites = {s.id: s.timezone for s in self.scenario.sites}
+        zone = calendar.zone(sites.get(rot.handover.timezone, rot.handover.timezone))
+        start = self.scenario.calendar.start
+        clock = calendar.parse_clock(rot.handover.at)
+        weekday = calendar.WEEKDAYS.index(rot.handover.weekday)
+        found = []
+        for offset in range(-8, self.scenario.calendar.days + 2):
+            day = start + dt.timedelta(offset)
+            if rot.period == "weekly" and day.weekday() != weekday:
+                continue
+            moment = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=clock)
+            found.append(calendar.to_minutes(moment.replace(tzinfo=zone), start))
+        return found
+
+
+def _members(rot: Rotation, people: Sequence[PersonInfo]) -> tuple[int, ...]:
+    roles, teams, sites = set(rot.roles), set(rot.teams), set(rot.sites)
+    return tuple(
+        p
+        for p, person in enumerate(people)
+        if (person.role in roles or person.team in teams) and (not sites or person.site in sites)
+    )
+
+
+class Pager:
+    """Pages the on-call chain for work nobody on shift can take (see the module docstring).
+
+    ``idle(person)`` is True for someone off shift, present and free; ``absent``
+    for someone away; ``role_of`` gives a person's current role index.
+    """
+
+    def __init__(
+        self,
+        rota: Rota,
+        rank_priority: dict[int, str],
+        ack_delay: Callable[[], float],
+        log: PageLog,
+        *,
+        idle: Callable[[int], bool],
+        absent: Callable[[int], bool],
+        role_of: Callable[[int], int],
+    ):
+        self.rota, self.rank_priority, self.ack_delay, self.log = (
+            rota,
+            rank_priority,
+            ack_delay,
+            log,
+        )
+        self.idle, self.absent, self.role_of = idle, absent, role_of
+        self.oncall = rota.scenario.oncall
+
+    def covers(self, pool: tuple[int, ...]) -> bool:
+        """Whether some rotation is paged for work of ``pool``'s roles."""
+        return any(self._rotation_for(layer, pool) is not None for layer in range(len(LAYERS)))
+
+    def page(self, pool: tuple[int, ...], rank: int, item: int, kind, now: float):
+        """Page for one piece of work: ``(person, minutes to acknowledge)``, or None."""
+        priority = self.rank_priority.get(rank)
+        timeout = (
+            self.oncall.timeout(priority) if priority is not None else self.oncall.escalate_after
+        )
+        paged = []  # (when, person, layer, acknowledges at, qualified)
+        at, best = now, None
+        for layer in range(len(LAYERS)):
+            if best is not None and best[3] <= at:
+                break  # someone acknowledged before this layer would be paged
+            person = self._on_call(layer, pool, now)
+            if person is None:
+                continue
+            qualified = self.role_of(person) in pool
+            entry = (at, person, layer, at + self.ack_delay(), qualified)
+            paged.append(entry)
+            if qualified and (best is None or entry[3] < best[3]):
+                best = entry
+            at += timeout
+        self._notify_executive(priority, pool, now, paged, item, kind)
+        self._record(paged, best, item, kind)
+        return None if best is None else (best[1], best[3] - now)
+
+    def _on_call(self, layer: int, pool, now: float) -> int | None:
+        """The layer's member on duty, or the next present one; None if they cannot come."""
+        r = self._rotation_for(layer, pool)
+        if r is None:
+            return None
+        team = self.rota.members[r]
+        first = self.rota.on_duty(r, now)
+        for step in range(len(team)):
+            person = team[(first + step) % len(team)]
+            if self.absent(person):
+                continue  # their turn is covered by the next member
+            return person if self.idle(person) else None
+        return None
+
+    def _rotation_for(self, layer: int, pool) -> int | None:
+        for r, rot_layer in enumerate(self.rota.layer):
+            if rot_layer == layer and self.rota.members[r] and self.rota.covers[r] & set(pool):
+                return r
+        return None
+
+    def _notify_executive(self, priority, pool, now, paged, item, kind) -> None:
+        if priority not in self.oncall.notify_executive:
+            return
+        if any(layer == EXECUTIVE for _, _, layer, _, _ in paged):
+            return
+        for r, layer in enumerate(self.rota.layer):
+            if layer == EXECUTIVE and self.rota.members[r]:
+                person = self.rota.members[r][self.rota.on_duty(r, now)]
+                self.log.add(now, person, kind, item, EXECUTIVE, PageOutcome.NOTIFIED)
+                return
+
+    def _record(self, paged, best, item, kind) -> None:
+        for at, person, layer, _, qualified in paged:
+            if best is not None and person == best[1]:
+                outcome = PageOutcome.ACKNOWLEDGED
+            else:
+                outcome = PageOutcome.TIMED_OUT if qualified else PageOutcome.NOTIFIED
+            self.log.add(at, person, kind, item, layer, outcome)
