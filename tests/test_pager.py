@@ -158,3 +158,32 @@ def test_in_the_model_only_the_on_call_member_is_woken():
     assert [record.people[p].name for p in pages.person] == ["operator-hq-2"]
     assert [PageOutcome(o) for o in pages.outcome] == [ACK]
     assert record.incidents.pages[0] == 1
+
+
+def test_a_member_who_cannot_do_the_work_is_skipped_for_the_next_who_can():
+    # pool (1,) is the vp role only; an executive rotation of vp and operators covering both
+    s = team()
+    d = _dump(s)
+    d["oncall"]["rotations"] = [
+        {"id": "mixed", "roles": ["operator", "vp"], "covers": ["operator", "vp"], "first": 0}
+    ]
+    page, log, staff = pager(tiny(**d), [4.0])
+    vp = staff.person_role.index(1)
+    assert page.page((1,), rank=P1, item=7, kind=WorkKind.INCIDENT, now=100.0) == (vp, 4.0)
+    assert rows(log) == [(100.0, vp, 0, ACK)]
+
+
+def test_every_rotation_of_a_layer_covering_the_work_is_tried_before_escalating():
+    s = team()
+    d = _dump(s)
+    d["oncall"]["rotations"] = [
+        {"id": "ops", "roles": ["operator"]},
+        {"id": "leaders", "roles": ["vp"], "covers": ["operator"]},
+        {"id": "backup", "layer": "secondary", "roles": ["operator"], "first": 1},
+    ]
+    # the operator on duty (0) is busy: the other primary rotation's member (the vp) can do
+    # work of a pool that holds both roles, and is paged before the secondary layer
+    page, log, staff = pager(tiny(**d), [4.0], busy={0})
+    vp = staff.person_role.index(1)
+    assert page.page((0, 1), rank=P1, item=7, kind=WorkKind.INCIDENT, now=100.0) == (vp, 4.0)
+    assert rows(log) == [(100.0, vp, 0, ACK)]

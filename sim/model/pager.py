@@ -5,14 +5,15 @@ or weekly. When work that pages has nobody qualified on shift, the pager walks
 the escalation layers in order (primary, secondary, escalation, executive),
 taking from each layer the first rotation that covers one of the work's roles:
 
-- the member on call is paged; if they are absent, the next member in the
-  rotation's order who is not covers their turn; if they are on shift or already
-  working, the page passes to the next layer;
+- the member on call is paged when they can do the work; if they are absent, or
+  their role cannot do this work, the next member in the rotation's order covers
+  (a team rotation thus finds its specialist); if that person is on shift or
+  already working, the page passes to the next layer;
 - each paged person acknowledges after a drawn delay; without an
   acknowledgement within the priority's escalation timeout the next layer is
-  paged too, and the first qualified person to acknowledge takes the work;
-- someone whose role cannot do the work (an executive) is only notified;
-- priorities in ``notify_executive`` also page the executive layer at once.
+  paged too, and the first to acknowledge takes the work;
+- priorities in ``notify_executive`` also notify the executive layer's member on
+  duty at once (they are told, not asked to do the work).
 
 Everything is decided when the page goes out (the delays are drawn then), so
 a page costs one walk down at most four layers, with no extra events. Every
@@ -123,7 +124,7 @@ class Pager:
 
     def covers(self, pool: tuple[int, ...]) -> bool:
         """Whether some rotation is paged for work of ``pool``'s roles."""
-        return any(self._rotation_for(layer, pool) is not None for layer in range(len(LAYERS)))
+        return any(self._rotations_for(layer, pool) for layer in range(len(LAYERS)))
 
     def page(self, pool: tuple[int, ...], rank: int, item: int, kind, now: float):
         """Page for one piece of work: ``(person, minutes to acknowledge)``, or None."""
@@ -131,7 +132,7 @@ class Pager:
         timeout = (
             self.oncall.timeout(priority) if priority is not None else self.oncall.escalate_after
         )
-        paged = []  # (when, person, layer, acknowledges at, qualified)
+        paged = []  # (when, person, layer, acknowledges at)
         at, best = now, None
         for layer in range(len(LAYERS)):
             if best is not None and best[3] <= at:
@@ -139,10 +140,9 @@ class Pager:
             person = self._on_call(layer, pool, now)
             if person is None:
                 continue
-            qualified = self.role_of(person) in pool
-            entry = (at, person, layer, at + self.ack_delay(), qualified)
+            entry = (at, person, layer, at + self.ack_delay())
             paged.append(entry)
-            if qualified and (best is None or entry[3] < best[3]):
+            if best is None or entry[3] < best[3]:
                 best = entry
             at += timeout
         self._notify_executive(priority, pool, now, paged, item, kind)
@@ -150,29 +150,36 @@ class Pager:
         return None if best is None else (best[1], best[3] - now)
 
     def _on_call(self, layer: int, pool, now: float) -> int | None:
-        """The layer's member on duty, or the next present one; None if they cannot come."""
-        r = self._rotation_for(layer, pool)
-        if r is None:
-            return None
+        """Who this layer pages: in each rotation of the layer covering the work, in order,
+        the member on duty or the next one present who can do it; the first of them who
+        is free off shift. None when none is."""
+        for r in self._rotations_for(layer, pool):
+            person = self._covering(r, pool, now)
+            if person is not None and self.idle(person):
+                return person
+        return None
+
+    def _covering(self, r: int, pool, now: float) -> int | None:
         team = self.rota.members[r]
         first = self.rota.on_duty(r, now)
         for step in range(len(team)):
             person = team[(first + step) % len(team)]
-            if self.absent(person):
-                continue  # their turn is covered by the next member
-            return person if self.idle(person) else None
+            if not self.absent(person) and self.role_of(person) in pool:
+                return person
         return None
 
-    def _rotation_for(self, layer: int, pool) -> int | None:
-        for r, rot_layer in enumerate(self.rota.layer):
-            if rot_layer == layer and self.rota.members[r] and self.rota.covers[r] & set(pool):
-                return r
-        return None
+    def _rotations_for(self, layer: int, pool) -> list[int]:
+        roles = set(pool)
+        return [
+            r
+            for r, rot_layer in enumerate(self.rota.layer)
+            if rot_layer == layer and self.rota.members[r] and self.rota.covers[r] & roles
+        ]
 
     def _notify_executive(self, priority, pool, now, paged, item, kind) -> None:
         if priority not in self.oncall.notify_executive:
             return
-        if any(layer == EXECUTIVE for _, _, layer, _, _ in paged):
+        if any(layer == EXECUTIVE for _, _, layer, _ in paged):
             return
         for r, layer in enumerate(self.rota.layer):
             if layer == EXECUTIVE and self.rota.members[r]:
@@ -181,9 +188,6 @@ class Pager:
                 return
 
     def _record(self, paged, best, item, kind) -> None:
-        for at, person, layer, _, qualified in paged:
-            if best is not None and person == best[1]:
-                outcome = PageOutcome.ACKNOWLEDGED
-            else:
-                outcome = PageOutcome.TIMED_OUT if qualified else PageOutcome.NOTIFIED
+        for at, person, layer, _ in paged:
+            outcome = PageOutcome.ACKNOWLEDGED if person == best[1] else PageOutcome.TIMED_OUT
             self.log.add(at, person, kind, item, layer, outcome)

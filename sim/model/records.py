@@ -219,7 +219,7 @@ class PageOutcome(IntEnum):
 
     ACKNOWLEDGED = 0  # they acknowledged first and took the work
     TIMED_OUT = 1  # no acknowledgement within the escalation timeout (or someone was faster)
-    NOTIFIED = 2  # told, not asked to do the work (an executive, or a role that cannot)
+    NOTIFIED = 2  # told, not asked to do the work (the executive on duty, for some priorities)
 
     @property
     def label(self) -> str:
