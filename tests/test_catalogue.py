@@ -71,6 +71,7 @@ def test_every_metric_of_a_small_run_is_catalogued():
         training={"monthly_hours": 4},
         calendar={"days": 31},
         oncall={"rotations": [{"id": "primary", "roles": ["operator"]}]},
+        fatigue={"enabled": True},
     )
     rep = simulate(scenario, seed=3)
     rows = metrics.kpi_rows(rep.record, scenario)

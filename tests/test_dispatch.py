@@ -33,7 +33,7 @@ class Desk:
             preemptive=preemptive,
             handoff=handoff,
             ack_delay=lambda: 0.0,
-            page_delay=lambda: page_delay,
+            page_delay=lambda person, at: page_delay,
             work=self.work,
         )
         self.events: list[tuple] = []

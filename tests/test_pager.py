@@ -61,7 +61,7 @@ def pager(scenario, delays, absent=(), busy=()):
         Pager(
             rota,
             ranks,
-            lambda: next(it),
+            lambda person, at: next(it),
             log,
             idle=lambda p: p not in busy and p not in absent,
             absent=lambda p: p in absent,

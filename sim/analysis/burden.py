@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model import calendar
+from sim.model.fatigue import RISK
 from sim.model.records import PageOutcome, RunRecord
 from sim.scenario.schema import Scenario
 
@@ -28,10 +29,11 @@ Row = tuple[str, str, float]
 
 def burden_rows(record: RunRecord, scenario: Scenario) -> list[Row]:
     """Every on-call metric of one replication (none without rotations)."""
+    rows = fatigue_rows(record, scenario)
     if not scenario.oncall.rotations:
-        return []
+        return rows
     pages = _pages_in_window(record)
-    rows = _page_counts(record, pages)
+    rows += _page_counts(record, pages)
     rows += _interruptions(record, scenario, pages)
     rows += _duty(record, pages)
     rows += _timeouts(record, scenario, pages)
@@ -134,3 +136,32 @@ def _timeouts(record: RunRecord, scenario: Scenario, pages) -> list[Row]:
     priority = [scenario.incidents.classes[classes[i]].priority for i in pages["item"][timed_out]]
     rows = [("escalation_timeouts", p.id, float(priority.count(p.id))) for p in scenario.priorities]
     return [*rows, ("escalation_timeouts", ALL, float(timed_out.sum()))]
+
+
+def fatigue_rows(record: RunRecord, scenario: Scenario) -> list[Row]:
+    """Sleep lost to pages, alertness when acknowledging them, and tired night work."""
+    if not scenario.fatigue.enabled:
+        return []
+    log, lo, hi = record.fatigue, record.warmup, record.horizon
+    rows = [
+        ("sleep_lost_hours", f"person:{p.name}", lost / 60.0)
+        for p, lost in zip(record.people, record.sleep_lost, strict=True)
+    ]
+    rows.append(("sleep_lost_hours", ALL, sum(record.sleep_lost) / 60.0))
+    when = np.asarray(log.ack_time, dtype=float)
+    inside = (when >= lo) & (when < hi)
+    alert = np.asarray(log.ack_alertness, dtype=float)[inside]
+    asleep = np.asarray(log.ack_asleep, dtype=bool)[inside]
+    some = alert.size > 0
+    rows.append(("alertness_at_ack", ALL, float(alert.mean()) if some else np.nan))
+    rows.append(("alertness_at_ack", "p10", float(np.percentile(alert, 10)) if some else np.nan))
+    rows.append(("asleep_at_page_share", ALL, float(asleep.mean()) if some else np.nan))
+    start = np.asarray(log.work_time, dtype=float)
+    inside = (start >= lo) & (start < hi)
+    minutes = np.asarray(log.work_minutes, dtype=float)[inside]
+    tired = np.asarray(log.work_alertness, dtype=float)[inside] < RISK
+    total = minutes.sum()
+    rows.append(
+        ("fatigued_work_share", ALL, float(minutes[tired].sum() / total) if total else np.nan)
+    )
+    return rows

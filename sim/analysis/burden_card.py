@@ -27,6 +27,7 @@ class Burden:
     pages_per_month: dict[str, float]  # by bucket
     per_shift: tuple[float, float, float]
     flags: tuple[str, ...]
+    sleep_lost: float = math.nan  # hours, with fatigue
 
     @property
     def off_hours(self) -> float:
@@ -49,7 +50,8 @@ def burdens(summary: pd.DataFrame, scenario: Scenario) -> list[Burden]:
         name = group.split(":", 1)[1]
         pages = {b: figure("interruptions_per_month", f"{group}:{b}")[0] for b in BUCKETS}
         share, per_shift = figure(metric, group), figure("incidents_per_oncall_shift", group)
-        found.append(Burden(name, share, pages, per_shift, ()))
+        lost = figure("sleep_lost_hours", group)[0]
+        found.append(Burden(name, share, pages, per_shift, (), lost))
     found = [_flagged(b) for b in found]
     return sorted(found, key=lambda b: (-b.pages_per_month["sleep_hours"], b.person))
 
@@ -64,7 +66,9 @@ def _flagged(b: Burden) -> Burden:
         flags.append("burnout band")
     elif b.off_hours >= BANDS["bad"]:
         flags.append("bad band")
-    return Burden(b.person, b.oncall_share, b.pages_per_month, b.per_shift, tuple(flags))
+    return Burden(
+        b.person, b.oncall_share, b.pages_per_month, b.per_shift, tuple(flags), b.sleep_lost
+    )
 
 
 def render_burden(summary: pd.DataFrame, scenario: Scenario) -> str:
@@ -74,7 +78,7 @@ def render_burden(summary: pd.DataFrame, scenario: Scenario) -> str:
         return ""
     head = (
         f"{'person':<40}{'on call':>8} {'95% CI':>15}{'pages/mo':>9}{'off-hours':>10}"
-        f"{'asleep':>8}{'inc/12h':>8}  flags"
+        f"{'asleep':>8}{'inc/12h':>8}{'sleep lost':>11}  flags"
     )
     out = [
         "On-call burden (per person in a rotation; pages a month by local time; Google SRE "
@@ -89,6 +93,11 @@ def render_burden(summary: pd.DataFrame, scenario: Scenario) -> str:
         total = sum(b.pages_per_month.values())
         out.append(
             f"{b.person:<40}{mean:>8.0%} {ci:>15}{total:>9.1f}{b.off_hours:>10.1f}"
-            f"{b.pages_per_month['sleep_hours']:>8.1f}{b.per_shift[0]:>8.2f}  " + ", ".join(b.flags)
+            f"{b.pages_per_month['sleep_hours']:>8.1f}{b.per_shift[0]:>8.2f}"
+            f"{_hours(b.sleep_lost):>11}  " + ", ".join(b.flags)
         )
     return "\n".join(out)
+
+
+def _hours(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.1f} h"

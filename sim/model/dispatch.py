@@ -81,6 +81,7 @@ class Dispatcher:
         self.personal: list[list[Job]] = [[] for _ in person_role]  # work for one person
         self.preempted: list[tuple[float, int, float]] = []  # (when, person, minutes displaced)
         self.pager = None  # a sim.model.pager.Pager when the scenario has rotations
+        self.after_callout = None  # called (person, now) when work someone was paged for ends
         self._seq = count()
         for p, r in enumerate(person_role):
             self.idle_off[r][p] = None
@@ -413,7 +414,7 @@ class Dispatcher:
         if delay is not None:
             job.delay = delay
         elif job.kind in ACKNOWLEDGED:
-            job.delay = self.page_delay() if callout else self.ack_delay()
+            job.delay = self.page_delay(person, self.env.now) if callout else self.ack_delay()
         if job.granted is not None:
             job.granted.succeed(person)
 
@@ -460,6 +461,8 @@ class Dispatcher:
 
     def _close(self, job: Job) -> None:
         person = job.person
+        if job.callout and self.after_callout is not None:
+            self.after_callout(person, self.env.now)
         if job.seg_start is not None:
             self._segment(job)
         self.busy[self.person_role[person]][job.rank].pop(person, None)

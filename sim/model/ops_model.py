@@ -16,6 +16,7 @@ from simpy.events import URGENT
 from sim.model import activities
 from sim.model.arrivals import Workload, draw_stream_items, draw_workload
 from sim.model.dispatch import AWAY, HANDOFF, PREEMPTED, Dispatcher, Job
+from sim.model.fatigue import Alertness
 from sim.model.leave import draw_absences
 from sim.model.pager import Pager, Rota
 from sim.model.randomness import Sampler, stream
@@ -23,6 +24,7 @@ from sim.model.records import (
     AbsenceKind,
     ActivityLog,
     ActivityStatus,
+    FatigueLog,
     IncidentLog,
     PageLog,
     PersonState,
@@ -59,6 +61,8 @@ class OpsModel:
             effective_shifts(p.shifts, a)
             for p, a in zip(self.staff.people, self.absences, strict=True)
         ]
+        self.fatigue_log = FatigueLog()
+        self.alertness = self._alertness(seq) if scenario.fatigue.enabled else None
         self.activities = ActivityLog()
         self.occasions = self._lay_out_activities(seq)
         items = draw_stream_items(scenario, seq)
@@ -78,13 +82,17 @@ class OpsModel:
             preemptive=rules.preemptive,
             handoff=rules.shift_end == "handoff",
             ack_delay=Sampler(rules.ack_delay, stream(seq, "acknowledgement")),
-            page_delay=Sampler(scenario.paging.ack_delay, stream(seq, "paging")),
+            page_delay=self._delays(Sampler(scenario.paging.ack_delay, stream(seq, "paging"))),
             work=self.work,
         )
         self.pages = PageLog()
         self.rota = Rota(scenario, self.staff.people) if scenario.oncall.rotations else None
         if self.rota is not None:
             self.desk.pager = self._pager(seq)
+        if self.alertness is not None:
+            self.desk.after_callout = self.alertness.rested
+            if self.rota is not None:
+                self.desk.pager.after_page = self.alertness.rested
 
     def run(self) -> RunRecord:
         """Simulate the horizon and return the raw records."""
@@ -107,7 +115,19 @@ class OpsModel:
             streams=self.stream_log,
             pages=self.pages,
             oncall=self._turns(),
+            fatigue=self.fatigue_log,
+            sleep_lost=self.alertness.sleep_lost() if self.alertness is not None else [],
         )
+
+    def _alertness(self, seq) -> Alertness:
+        wake = Sampler(self.scenario.fatigue.wake_delay, stream(seq, "fatigue", "wake"))
+        return Alertness(self.scenario, self.staff.people, self.shifts, wake, self.fatigue_log)
+
+    def _delays(self, sampler):
+        """Page-to-acknowledgement delays: drawn, then (with fatigue) woken and slowed."""
+        if self.alertness is None:
+            return lambda person, at: sampler()
+        return lambda person, at: self.alertness.page_delay(person, at, sampler())
 
     def _pager(self, seq) -> Pager:
         ladder, desk = self.staff.precedence, self.desk
@@ -115,7 +135,9 @@ class OpsModel:
         return Pager(
             self.rota,
             rank_priority,
-            Sampler(self.scenario.paging.ack_delay, stream(seq, "paging", "rotations")),
+            self._delays(
+                Sampler(self.scenario.paging.ack_delay, stream(seq, "paging", "rotations"))
+            ),
             self.pages,
             idle=desk.idle,
             absent=lambda p: desk.state[p] is PersonState.ABSENT,
@@ -203,6 +225,8 @@ class OpsModel:
                 self.desk.finish(held)
             job = yield from self._acquire(i, pool, duty)
         left = effort
+        if job.callout and self.alertness is not None and left > 0:
+            left = self.alertness.slowed(job.person, self.env.now, left)  # tired at night
         while True:
             if left > 0 and self.desk.yield_to_urgent(job, left):
                 why, handed = PREEMPTED, None

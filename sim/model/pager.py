@@ -98,6 +98,7 @@ def _members(rot: Rotation, people: Sequence[PersonInfo]) -> tuple[int, ...]:
 class Pager:
     """Pages the on-call chain for work nobody on shift can take (see the module docstring).
 
+    ``ack_delay(person, at)`` draws how long a page takes to acknowledge;
     ``idle(person)`` is True for someone off shift, present and free; ``absent``
     for someone away; ``role_of`` gives a person's current role index.
     """
@@ -121,6 +122,7 @@ class Pager:
         )
         self.idle, self.absent, self.role_of = idle, absent, role_of
         self.oncall = rota.scenario.oncall
+        self.after_page = None  # called (person, when) for paged people who did not take it
 
     def covers(self, pool: tuple[int, ...]) -> bool:
         """Whether some rotation is paged for work of ``pool``'s roles."""
@@ -140,13 +142,17 @@ class Pager:
             person = self._on_call(layer, pool, now)
             if person is None:
                 continue
-            entry = (at, person, layer, at + self.ack_delay())
+            entry = (at, person, layer, at + self.ack_delay(person, at))
             paged.append(entry)
             if best is None or entry[3] < best[3]:
                 best = entry
             at += timeout
         self._notify_executive(priority, pool, now, paged, item, kind)
         self._record(paged, best, item, kind)
+        if self.after_page is not None:
+            for _, person, _, acknowledged in paged:
+                if best is None or person != best[1]:
+                    self.after_page(person, acknowledged)  # answered, not needed: back to bed
         return None if best is None else (best[1], best[3] - now)
 
     def _on_call(self, layer: int, pool, now: float) -> int | None:

@@ -249,6 +249,34 @@ class PageLog:
 
 
 @dataclass
+class FatigueLog:
+    """Alertness (TPM scale) at each acknowledged page and at the start of each night task."""
+
+    ack_time: list[float] = field(default_factory=list)
+    ack_person: list[int] = field(default_factory=list)
+    ack_alertness: list[float] = field(default_factory=list)
+    ack_asleep: list[bool] = field(default_factory=list)
+    work_time: list[float] = field(default_factory=list)
+    work_person: list[int] = field(default_factory=list)
+    work_minutes: list[float] = field(default_factory=list)
+    work_alertness: list[float] = field(default_factory=list)
+
+    def add_ack(self, time: float, person: int, alertness: float, asleep: bool) -> None:
+        """Record a page acknowledged (or due) at ``time``."""
+        self.ack_time.append(time)
+        self.ack_person.append(person)
+        self.ack_alertness.append(alertness)
+        self.ack_asleep.append(asleep)
+
+    def add_work(self, time: float, person: int, minutes: float, alertness: float) -> None:
+        """Record a task begun off shift."""
+        self.work_time.append(time)
+        self.work_person.append(person)
+        self.work_minutes.append(minutes)
+        self.work_alertness.append(alertness)
+
+
+@dataclass
 class StreamLog:
     """One row per work-stream item, in arrival order (model minutes; nan = not yet)."""
 
@@ -281,3 +309,6 @@ class RunRecord:
     pages: PageLog = field(default_factory=PageLog)
     oncall: list[tuple[float, float, int, int]] = field(default_factory=list)
     """Scheduled on-call turns: (start, end, person, layer)."""
+    fatigue: FatigueLog = field(default_factory=FatigueLog)
+    sleep_lost: list[float] = field(default_factory=list)
+    """Minutes of sleep each person lost to pages (empty without fatigue)."""

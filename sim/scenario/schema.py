@@ -43,6 +43,7 @@ from sim.scenario.base import (  # noqa: F401  (re-exported: the schema's public
 )
 from sim.scenario.countries import check_country, check_subdivision
 from sim.scenario.distributions import Distribution, Lognormal, Number, Whole
+from sim.scenario.fatigue import Fatigue
 from sim.scenario.oncall import OnCall
 from sim.scenario.work import PlannedOperation, Stream, Training
 
@@ -365,6 +366,7 @@ class Scenario(Model):
     streams: tuple[Stream, ...] = Field((), max_length=MAX_ITEMS)
     training: Training = Training()
     oncall: OnCall = OnCall()
+    fatigue: Fatigue = Fatigue()
     targets: Targets = Targets()
 
     @model_validator(mode="after")
