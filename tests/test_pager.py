@@ -187,3 +187,31 @@ def test_every_rotation_of_a_layer_covering_the_work_is_tried_before_escalating(
     vp = staff.person_role.index(1)
     assert page.page((0, 1), rank=P1, item=7, kind=WorkKind.INCIDENT, now=100.0) == (vp, 4.0)
     assert rows(log) == [(100.0, vp, 0, ACK)]
+
+
+def test_follow_the_sun_pages_the_member_whose_local_day_it_is():
+    sites = [{"id": "hq", "timezone": "UTC"}, {"id": "sg", "timezone": "Asia/Singapore"}]
+    fts = {"id": "fts", "roles": ["operator"], "active_hours": {"start": "08:00", "end": "20:00"}}
+    s = tiny(
+        calendar={"days": 7},
+        sites=sites,
+        roles=[
+            {
+                "id": "operator",
+                "team": "noc",
+                "tiers": ["L1"],
+                "staff": [
+                    {"site": "hq", "count": 1, "shift": "always"},
+                    {"site": "sg", "count": 1, "shift": "always"},
+                ],
+            }
+        ],
+        oncall={"rotations": [fts]},
+    )
+    page, _, _ = pager(s, [1.0, 1.0])
+    # from Monday 09:00 it is the Singapore member's turn, but 15:00 UTC is 23:00 there: the
+    # UTC member, in their day, covers; at 02:00 UTC (the UTC member's turn) Singapore's 10:00
+    assert page.page((0,), rank=P1, item=1, kind=WorkKind.INCIDENT, now=900.0)[0] == 0
+    assert page.page((0,), rank=P1, item=2, kind=WorkKind.INCIDENT, now=120.0)[0] == 1
+    duty = page.rota.duty(0)
+    assert {p for a, b, p in duty if 0 <= a < 1440} == {0, 1}

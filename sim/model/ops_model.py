@@ -150,9 +150,9 @@ class OpsModel:
             return []
         rota = self.rota
         return [
-            (start, end, rota.members[r][member], rota.layer[r])
+            (start, end, person, rota.layer[r])
             for r in range(len(rota.turns))
-            for start, end, member in rota.turns[r]
+            for start, end, person in rota.duty(r)
         ]
 
     # -- set-up ----------------------------------------------------------------------------

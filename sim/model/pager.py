@@ -46,10 +46,46 @@ class Rota:
             for rot, team in zip(self.rotations, self.members, strict=True)
         ]
         self.layer = [LAYERS.index(rot.layer) for rot in self.rotations]
+        sites = {s.id: s.timezone for s in scenario.sites}
+        self._zones = [sites[p.site] for p in people]
         self.turns = [
             self._turns(rot, team) for rot, team in zip(self.rotations, self.members, strict=True)
         ]
         self._starts = [[t[0] for t in turns] for turns in self.turns]
+
+    def duty(self, r: int) -> list[tuple[float, float, int]]:
+        """Who is on call when, ``(start, end, person)``: the turns, or with active hours the
+        member in hours from the one whose turn it is (sampled every half hour)."""
+        team = self.members[r]
+        if self.rotations[r].active_hours is None:
+            return [(a, b, team[m]) for a, b, m in self.turns[r]]
+        found = []
+        for a, b, m in self.turns[r]:
+            t = a
+            while t < b:
+                step = min(b, t + 30.0)
+                person = next(
+                    (
+                        team[(m + k) % len(team)]
+                        for k in range(len(team))
+                        if self.in_hours(r, team[(m + k) % len(team)], t)
+                    ),
+                    None,
+                )
+                if person is not None:
+                    found.append((t, step, person))
+                t = step
+        return found
+
+    def in_hours(self, r: int, person: int, now: float) -> bool:
+        """Whether ``now`` is inside the rotation's active hours at the person's site."""
+        window = self.rotations[r].active_hours
+        if window is None:
+            return True
+        local = calendar.local_datetime(now, self.scenario.calendar.start, self._zones[person])
+        clock = local.hour * 60 + local.minute
+        start, end = calendar.parse_clock(window.start), calendar.parse_clock(window.end)
+        return start <= clock < end if start < end else clock >= start or clock < end
 
     def on_duty(self, r: int, now: float) -> int:
         """Index in ``members[r]`` of the member whose turn it is at ``now``."""
@@ -170,7 +206,9 @@ class Pager:
         first = self.rota.on_duty(r, now)
         for step in range(len(team)):
             person = team[(first + step) % len(team)]
-            if not self.absent(person) and self.role_of(person) in pool:
+            if self.absent(person) or self.role_of(person) not in pool:
+                continue
+            if self.rota.in_hours(r, person, now):
                 return person
         return None
 

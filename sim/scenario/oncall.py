@@ -19,6 +19,13 @@ LAYERS = ("primary", "secondary", "escalation", "executive")
 Layer = Literal["primary", "secondary", "escalation", "executive"]
 
 
+class Window(Model):
+    """A daily window of local clock time (it may wrap past midnight)."""
+
+    start: Clock
+    end: Clock
+
+
 class Handover(Model):
     """When one member's turn ends and the next one's begins."""
 
@@ -42,19 +49,17 @@ class Rotation(Model):
     period: Literal["weekly", "daily"] = Field("weekly", description="Length of one turn.")
     handover: Handover = Handover()
     first: Whole = Field(0, ge=0, description="Index of the member on call at the start.")
+    active_hours: Window | None = Field(
+        None,
+        description="Follow the sun: members are paged only within these local hours of "
+        "their own site (the next member in the window covers).",
+    )
 
     @model_validator(mode="after")
     def _members(self):
         if not (self.roles or self.teams):
             raise ValueError("name the members' roles or teams")
         return self
-
-
-class Window(Model):
-    """A daily window of local clock time (it may wrap past midnight)."""
-
-    start: Clock
-    end: Clock
 
 
 class OnCall(Model):
