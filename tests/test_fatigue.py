@@ -144,3 +144,21 @@ def test_night_pages_give_lower_alertness_and_longer_acknowledgement_than_evenin
         se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
         low, high = diff - stats.t.ppf(0.975, 20) * se, diff + stats.t.ppf(0.975, 20) * se
         assert (high < 0) if sign < 0 else (low > 0), (metric, diff, low, high)
+
+
+def test_tired_night_work_is_slower_and_may_fail_and_be_partly_redone():
+    scenario = tiny(fatigue={"enabled": True, "work_slope": 0.1, "redo_slope": 0.2})
+    people = build_staff(scenario).people
+    three_am = 1440 + 180.0
+
+    def task(draw):
+        log = FatigueLog()
+        tired = Alertness(scenario, people, [[]], lambda: 0.0, log, redo=lambda: draw)
+        tired.page_delay(0, three_am, base=0.0)  # woken at 03:00
+        return tired.slowed(0, three_am, 60.0), log
+
+    (failed, log), (passed, _) = task(0.0), task(0.99)
+    deficit = 7 - log.work_alertness[0]
+    assert deficit > 0 and log.work_redone == [True]
+    assert passed == pytest.approx(60 * (1 + 0.1 * deficit))
+    assert failed == pytest.approx(passed + 60 * 0.5)  # half of it done again

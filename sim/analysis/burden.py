@@ -164,4 +164,6 @@ def fatigue_rows(record: RunRecord, scenario: Scenario) -> list[Row]:
     rows.append(
         ("fatigued_work_share", ALL, float(minutes[tired].sum() / total) if total else np.nan)
     )
+    redone = np.asarray(log.work_redone, dtype=bool)[inside]
+    rows.append(("redone_night_work", ALL, float(redone.sum())))
     return rows

@@ -433,6 +433,14 @@ _DECLARED = (
         "Night work done tired",
     ),
     Metric(
+        "redone_night_work",
+        "all: tasks done off shift that failed from fatigue and were partly done again",
+        "count",
+        Kind.COUNT,
+        Better.LOWER,
+        "Night work redone",
+    ),
+    Metric(
         "escalation_timeouts",
         "priority id and all: pages not acknowledged within the escalation timeout",
         "count",

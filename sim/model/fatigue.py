@@ -182,7 +182,7 @@ class Alertness:
     ``log`` records each acknowledgement's and each night task's alertness.
     """
 
-    def __init__(self, scenario, people, shifts, wake_delay, log):
+    def __init__(self, scenario, people, shifts, wake_delay, log, redo=None):
         zones = {s.id: s.timezone for s in scenario.sites}
         start, days = scenario.calendar.start, scenario.calendar.days
         window, self.rules = scenario.oncall.sleep_hours, scenario.fatigue
@@ -191,6 +191,7 @@ class Alertness:
             for p, s in zip(people, shifts, strict=True)
         ]
         self.wake_delay, self.log = wake_delay, log
+        self.redo = redo  # uniform draws deciding whether tired work fails (None: never)
 
     def page_delay(self, person: int, at: float, base: float) -> float:
         """Minutes a page at ``at`` takes to acknowledge: ``base``, plus waking up when asleep,
@@ -206,10 +207,15 @@ class Alertness:
         return delay
 
     def slowed(self, person: int, now: float, minutes: float) -> float:
-        """Minutes a task of ``minutes`` takes someone paged off shift, at their alertness now."""
+        """Minutes a task of ``minutes`` takes someone paged off shift, at their alertness now:
+        slower when tired, and sometimes failed and partly done again."""
         alert = self.sleepers[person].alertness(now)
-        longer = minutes * (1 + self.rules.work_slope * max(0.0, RISK - alert))
-        self.log.add_work(now, person, longer, alert)
+        deficit = max(0.0, RISK - alert)
+        longer = minutes * (1 + self.rules.work_slope * deficit)
+        failed = self.redo is not None and self.redo() < min(0.5, self.rules.redo_slope * deficit)
+        if failed:
+            longer += minutes * self.rules.redo_share
+        self.log.add_work(now, person, longer, alert, failed)
         return longer
 
     def rested(self, person: int, now: float) -> None:

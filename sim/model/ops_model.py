@@ -121,7 +121,9 @@ class OpsModel:
 
     def _alertness(self, seq) -> Alertness:
         wake = Sampler(self.scenario.fatigue.wake_delay, stream(seq, "fatigue", "wake"))
-        return Alertness(self.scenario, self.staff.people, self.shifts, wake, self.fatigue_log)
+        redo = stream(seq, "fatigue", "redo").random
+        people, shifts = self.staff.people, self.shifts
+        return Alertness(self.scenario, people, shifts, wake, self.fatigue_log, redo)
 
     def _delays(self, sampler):
         """Page-to-acknowledgement delays: drawn, then (with fatigue) woken and slowed."""

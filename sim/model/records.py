@@ -260,6 +260,7 @@ class FatigueLog:
     work_person: list[int] = field(default_factory=list)
     work_minutes: list[float] = field(default_factory=list)
     work_alertness: list[float] = field(default_factory=list)
+    work_redone: list[bool] = field(default_factory=list)
 
     def add_ack(self, time: float, person: int, alertness: float, asleep: bool) -> None:
         """Record a page acknowledged (or due) at ``time``."""
@@ -268,12 +269,15 @@ class FatigueLog:
         self.ack_alertness.append(alertness)
         self.ack_asleep.append(asleep)
 
-    def add_work(self, time: float, person: int, minutes: float, alertness: float) -> None:
-        """Record a task begun off shift."""
+    def add_work(
+        self, time: float, person: int, minutes: float, alertness: float, redone: bool = False
+    ) -> None:
+        """Record a task begun off shift (``redone``: it failed and was partly done again)."""
         self.work_time.append(time)
         self.work_person.append(person)
         self.work_minutes.append(minutes)
         self.work_alertness.append(alertness)
+        self.work_redone.append(redone)
 
 
 @dataclass

@@ -32,3 +32,13 @@ class Fatigue(Model):
     work_slope: Number = Field(
         0.15, ge=0, le=10, description="Work paged for at night x (1 + slope x (7 - A))."
     )
+    redo_slope: Number = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Chance that tired night work fails and is partly redone: slope x (7 - A), "
+        "at most one half.",
+    )
+    redo_share: Number = Field(
+        0.5, ge=0, le=1, description="Share of a failed task's work done again."
+    )
