@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from sim.analysis import burden, burden_card
+from sim.model import hours
 from sim.model.records import PageOutcome, WorkKind
 from tests.scenarios import tiny
 from tests.test_metrics import make_record, person
@@ -26,11 +27,11 @@ def scenario(**more):
 def test_a_page_is_bucketed_in_the_persons_local_time():
     s = scenario()
     # 01:00 UTC Monday = 09:00 Singapore: business; 12:00 UTC = 20:00: off; 16:00 UTC = 00:00: sleep
-    assert burden.bucket(s, "hq", 60.0) == "business_hours"
-    assert burden.bucket(s, "hq", 720.0) == "off_hours"
-    assert burden.bucket(s, "hq", 960.0) == "sleep_hours"
+    assert hours.bucket(s, "hq", 60.0) == "business_hours"
+    assert hours.bucket(s, "hq", 720.0) == "off_hours"
+    assert hours.bucket(s, "hq", 960.0) == "sleep_hours"
     # Saturday 09:00 local is off hours
-    assert burden.bucket(s, "hq", 5 * DAY + 60.0) == "off_hours"
+    assert hours.bucket(s, "hq", 5 * DAY + 60.0) == "off_hours"
 
 
 def record_with_pages():

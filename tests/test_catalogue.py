@@ -72,6 +72,7 @@ def test_every_metric_of_a_small_run_is_catalogued():
         calendar={"days": 31},
         oncall={"rotations": [{"id": "primary", "roles": ["operator"]}]},
         fatigue={"enabled": True},
+        attrition={"enabled": True},
     )
     rep = simulate(scenario, seed=3)
     rows = metrics.kpi_rows(rep.record, scenario)

@@ -13,11 +13,11 @@ import numpy as np
 
 from sim.model import calendar
 from sim.model.fatigue import RISK
-from sim.model.records import PageOutcome, RunRecord
+from sim.model.hours import BUCKETS, bucket
+from sim.model.records import AbsenceKind, PageOutcome, RunRecord
 from sim.scenario.schema import Scenario
 
 ALL = "all"
-BUCKETS = ("business_hours", "off_hours", "sleep_hours")
 MONTH = 30 * calendar.MINUTES_PER_DAY
 LIMITS = {"oncall_time_share": 0.25, "incidents_per_oncall_shift": 2.0}
 """Google SRE: at most 25% of time on call, at most 2 incidents per 12-hour on-call shift."""
@@ -29,7 +29,7 @@ Row = tuple[str, str, float]
 
 def burden_rows(record: RunRecord, scenario: Scenario) -> list[Row]:
     """Every on-call metric of one replication (none without rotations)."""
-    rows = fatigue_rows(record, scenario)
+    rows = fatigue_rows(record, scenario) + turnover_rows(record, scenario)
     if not scenario.oncall.rotations:
         return rows
     pages = _pages_in_window(record)
@@ -87,24 +87,6 @@ def _interruptions(record: RunRecord, scenario: Scenario, pages) -> list[Row]:
     for j, name in enumerate(BUCKETS):
         rows.append(("interruptions_per_month", f"{ALL}:{name}", per[:, j].sum() / months))
     return rows
-
-
-def bucket(scenario: Scenario, site: str, minute: float) -> str:
-    """The local bucket of a moment at a site: business, off or sleep hours."""
-    zone = {s.id: s.timezone for s in scenario.sites}[site]
-    local = calendar.local_datetime(minute, scenario.calendar.start, zone)
-    clock = local.hour * 60 + local.minute
-    windows = scenario.oncall
-    if _inside(clock, windows.sleep_hours):
-        return "sleep_hours"
-    if local.weekday() < 5 and _inside(clock, windows.business_hours):
-        return "business_hours"
-    return "off_hours"
-
-
-def _inside(clock: int, window) -> bool:
-    start, end = calendar.parse_clock(window.start), calendar.parse_clock(window.end)
-    return start <= clock < end if start < end else clock >= start or clock < end
 
 
 def _duty(record: RunRecord, pages) -> list[Row]:
@@ -166,4 +148,28 @@ def fatigue_rows(record: RunRecord, scenario: Scenario) -> list[Row]:
     )
     redone = np.asarray(log.work_redone, dtype=bool)[inside]
     rows.append(("redone_night_work", ALL, float(redone.sum())))
+    return rows
+
+
+def turnover_rows(record: RunRecord, scenario: Scenario) -> list[Row]:
+    """Leavers, turnover a year (leavers per head per year), and days seats stood empty."""
+    if not scenario.attrition.enabled:
+        return []
+    lo, hi = record.warmup, record.horizon
+    vacant = [
+        (start, end, p)
+        for p, spans in enumerate(record.absences)
+        for start, end, kind in spans
+        if kind == AbsenceKind.VACANT
+    ]
+    left = [p for start, _, p in vacant if lo <= start < hi]
+    empty = sum(max(0.0, min(end, hi) - max(start, lo)) for start, end, _ in vacant)
+    years = (hi - lo) / (365 * calendar.MINUTES_PER_DAY)
+    heads = len(record.people)
+    rows = [("leavers", ALL, float(len(left)))]
+    for role in dict.fromkeys(p.role for p in record.people):
+        count = sum(1 for p in left if record.people[p].role == role)
+        rows.append(("leavers", f"role:{role}", float(count)))
+    rows.append(("attrition", ALL, len(left) / heads / years if heads else np.nan))
+    rows.append(("vacancy_days", ALL, empty / calendar.MINUTES_PER_DAY))
     return rows

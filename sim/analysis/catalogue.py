@@ -226,6 +226,10 @@ def _oncall_share_target(scenario: Scenario, group: str) -> Target:
     return at_most(0.25, ".0%")  # Google SRE: at most 25% of time on call
 
 
+def _attrition_target(scenario: Scenario, group: str) -> Target:
+    return at_most(scenario.attrition.target, ".0%")  # seed: Year-1 turnover < 5%
+
+
 def _incidents_per_shift_target(scenario: Scenario, group: str) -> Target:
     return at_most(2.0)  # Google SRE: at most 2 incidents per 12-hour on-call shift
 
@@ -439,6 +443,24 @@ _DECLARED = (
         Kind.COUNT,
         Better.LOWER,
         "Night work redone",
+    ),
+    Metric("leavers", "role: and all (attrition on)", "count", Kind.COUNT, Better.LOWER, "Leavers"),
+    Metric(
+        "attrition",
+        "all: leavers per head per year",
+        "share",
+        Kind.SHARE,
+        Better.LOWER,
+        "Turnover a year",
+        _attrition_target,
+    ),
+    Metric(
+        "vacancy_days",
+        "all: days seats stood empty after someone left",
+        "count",
+        Kind.COUNT,
+        Better.LOWER,
+        "Days of empty seats",
     ),
     Metric(
         "escalation_timeouts",

@@ -303,7 +303,7 @@ def fte(people: pd.DataFrame, record: RunRecord, scenario: Scenario) -> list[Row
     """
     weeks = (record.horizon - record.warmup) / calendar.MINUTES_PER_WEEK
     full_time = scenario.work_rules.fte_hours_per_week
-    rostered = people["scheduled_hours"] - people["joining_hours"]
+    rostered = people["scheduled_hours"] - people["joining_hours"] - people["vacant_hours"]
     with np.errstate(invalid="ignore", divide="ignore"):
         there = np.where(people["scheduled_hours"] > 0, rostered / people["scheduled_hours"], 1)
     frame = people.assign(rostered=rostered, lost=people[list(_SHRINKING)].sum(axis=1), heads=there)

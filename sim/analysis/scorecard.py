@@ -100,6 +100,7 @@ CARD: tuple[Entry, ...] = (
     entry("utilization", groups=teams),
     entry("utilization"),
     entry("training_completion"),
+    entry("attrition"),
     entry("planned_completion"),
     entry("stream_response_adherence", groups=streams),
     entry("stream_wait_minutes", groups=streams),

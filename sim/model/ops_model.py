@@ -35,6 +35,7 @@ from sim.model.records import (
 )
 from sim.model.roster import Change, effective_shifts, roster_changes
 from sim.model.staff import Staff, build_staff
+from sim.model.turnover import Turnover
 from sim.scenario.schema import Scenario
 
 
@@ -89,6 +90,7 @@ class OpsModel:
         self.rota = Rota(scenario, self.staff.people) if scenario.oncall.rotations else None
         if self.rota is not None:
             self.desk.pager = self._pager(seq)
+        self.turnover = Turnover(self, seq) if scenario.attrition.enabled else None
         if self.alertness is not None:
             self.desk.after_callout = self.alertness.rested
             if self.rota is not None:
@@ -100,6 +102,8 @@ class OpsModel:
         self.env.process(self._arrivals())
         if self.stream_effort:
             self.env.process(self._stream_arrivals())
+        if self.turnover is not None:
+            self.env.process(self.turnover.process())
         self.env.run(until=self.scenario.horizon_minutes)
         self.desk.close_all()
         return RunRecord(
@@ -305,6 +309,8 @@ class OpsModel:
         for at, c, due in _by_minute(changes, self.occasions, handovers):
             if at > env.now:
                 yield _urgent_timeout(env, at - env.now)
+            if self.turnover is not None:
+                c = self._without_empty_seats(c, at)
             qualifying = [(p, staff.qualified_role[p]) for p in c.qualifying]
             desk.change_states(c.starting, c.ending, c.going_away, c.coming_back, qualifying)
             for occasion in due:
@@ -312,6 +318,20 @@ class OpsModel:
             desk.settle(c.starting, c.ending, c.coming_back, qualifying)
             if at in handovers:
                 desk.repage()  # work that found nobody on call asks the new one
+
+    def _without_empty_seats(self, c: Change, at: float) -> Change:
+        """The roster's changes, leaving out the seats empty now (the hire brings them in)."""
+
+        def keep(people):
+            return [p for p in people if not self.turnover.vacant(p, at)]
+
+        return Change(
+            keep(c.starting),
+            keep(c.ending),
+            keep(c.going_away),
+            keep(c.coming_back),
+            keep(c.qualifying),
+        )
 
     def _handovers(self) -> set[float]:
         if self.rota is None:

@@ -26,7 +26,7 @@ import bisect
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from sim.model import calendar
+from sim.model import calendar, hours
 from sim.model.records import PageLog, PageOutcome, PersonInfo
 from sim.scenario.oncall import LAYERS, Rotation
 
@@ -83,9 +83,7 @@ class Rota:
         if window is None:
             return True
         local = calendar.local_datetime(now, self.scenario.calendar.start, self._zones[person])
-        clock = local.hour * 60 + local.minute
-        start, end = calendar.parse_clock(window.start), calendar.parse_clock(window.end)
-        return start <= clock < end if start < end else clock >= start or clock < end
+        return hours.inside(local.hour * 60 + local.minute, window)
 
     def on_duty(self, r: int, now: float) -> int:
         """Index in ``members[r]`` of the member whose turn it is at ``now``."""

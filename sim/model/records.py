@@ -73,6 +73,7 @@ class AbsenceKind(IntEnum):
     LEAVE = 0  # annual leave, planned in blocks
     SICK = 1  # sick leave, unplanned
     JOINING = 2  # before the person's start date
+    VACANT = 3  # the person left; their seat is empty until someone is hired
 
     @property
     def label(self) -> str:

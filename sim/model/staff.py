@@ -9,7 +9,7 @@ pools are computed once so that finding a responder never scans people.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sim.model import calendar
 from sim.model.holidays import site_holidays
@@ -48,6 +48,7 @@ class Staff:
     training_rank: int = 0
     qualified_role: tuple[int, ...] = ()  # the person's own role index
     qualifies_at: tuple[float, ...] = ()  # when a trainee takes their own role (inf: never)
+    trainee_role: dict[int, int] = field(default_factory=dict)  # role index -> trainee variant
 
 
 def build_staff(scenario: Scenario) -> Staff:
@@ -79,6 +80,7 @@ def build_staff(scenario: Scenario) -> Staff:
         training,
         tuple(roles),
         qualifies,
+        dict(pools.trainee),
     )
 
 
@@ -119,6 +121,8 @@ class _Pools:
         top = self.initial.max_tier
         self.allowed = set(tiers[: tiers.index(top) + 1]) if top in tiers else set(tiers)
         learners = sorted({r for p, r in zip(people, roles, strict=True) if self.learning(p)})
+        if scenario.attrition.enabled and top is not None:  # anyone may be replaced by a hire
+            learners = sorted(set(roles))
         self.trainee = {r: len(scenario.roles) + j for j, r in enumerate(learners)}
         ids = [role.id for role in scenario.roles]
         self.role_ids = tuple(ids + [f"{ids[r]}~trainee" for r in learners])

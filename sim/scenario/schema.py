@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from sim.scenario.absence import Absence
+from sim.scenario.attrition import Attrition
 from sim.scenario.base import (  # noqa: F401  (re-exported: the schema's public names)
     ALL_DAYS,
     FIRST_START,
@@ -367,6 +368,7 @@ class Scenario(Model):
     training: Training = Training()
     oncall: OnCall = OnCall()
     fatigue: Fatigue = Fatigue()
+    attrition: Attrition = Attrition()
     targets: Targets = Targets()
 
     @model_validator(mode="after")
