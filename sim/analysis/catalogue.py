@@ -222,6 +222,11 @@ def _training_target(scenario: Scenario, group: str) -> Target | None:
     return at_least(goal, ".0%") if group == ALL else None
 
 
+def _team_response_label(scenario: Scenario, group: str) -> str:
+    priority, _, team = group.partition(":")
+    return f"{team or 'Each team'} on {priority} in time"
+
+
 def _oncall_share_target(scenario: Scenario, group: str) -> Target:
     return at_most(0.25, ".0%")  # Google SRE: at most 25% of time on call
 
@@ -367,6 +372,15 @@ _DECLARED = (
         Better.HIGHER,
         _stream_response_label,
         _stream_response_target,
+    ),
+    Metric(
+        "team_response_adherence",
+        "<priority>:<team> for each team a priority's classes engage",
+        "share",
+        Kind.SHARE,
+        Better.HIGHER,
+        _team_response_label,
+        _response_target,
     ),
     Metric("pages", "person:/role:/team: and all", "count", Kind.COUNT, Better.LOWER, "Pages"),
     Metric(

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from sim.analysis import burden, catalogue
+from sim.analysis import burden, catalogue, engagement
 from sim.analysis.catalogue import ALL
 from sim.model import calendar
 from sim.model.records import AbsenceKind, RunRecord, WorkKind, WorkMode
@@ -53,6 +53,7 @@ def kpis_from_tables(
         *activity_completion(record, scenario),
         *stream_metrics(record, scenario),
         *burden.burden_rows(record, scenario),
+        *engagement.team_response_rows(record, scenario),
         *hours_by_group(people, "overtime_hours"),
         *hours_by_group(people, "callout_hours"),
         *availability(record, scenario),

@@ -56,6 +56,16 @@ def services(scenario: Scenario) -> list[str]:
     return [s.id for s in scenario.services]
 
 
+def engaged(scenario: Scenario) -> list[str]:
+    """``<priority>:<team>`` for the teams each parallel priority engages."""
+    found: dict[str, None] = {}
+    for cls in scenario.incidents.classes:
+        if cls.priority in scenario.escalation.parallel:
+            for team in scenario.engaged_teams(cls):
+                found[f"{cls.priority}:{team}"] = None
+    return list(found)
+
+
 def streams(scenario: Scenario) -> list[str]:
     """Each work stream's group."""
     return [s.id for s in scenario.streams]
@@ -99,6 +109,7 @@ CARD: tuple[Entry, ...] = (
     entry("mttr_p90_minutes"),
     entry("utilization", groups=teams),
     entry("utilization"),
+    entry("team_response_adherence", groups=engaged),
     entry("training_completion"),
     entry("attrition"),
     entry("planned_completion"),

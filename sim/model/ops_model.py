@@ -74,6 +74,10 @@ class OpsModel:
         self.duties = [_Duty(WorkKind.INCIDENT, c.rank, c.pages) for c in self.staff.classes]
         self.postmortem_duty = _Duty(WorkKind.POSTMORTEM, ladder.postmortem(), pages=False)
         self.handoff_delay = Sampler(rules.handoff_delay, stream(seq, "handoff"))
+        effort = scenario.escalation.engagement_effort
+        self.engagement_effort = Sampler(effort, stream(seq, "engagement"))
+        self.team_acks: list[tuple[int, str, float]] = []  # (incident, team, first pick-up)
+        self._teams_on: dict[int, set[str]] = {}
         self.desk = Dispatcher(
             self.env,
             self.staff.person_role,
@@ -120,6 +124,7 @@ class OpsModel:
             pages=self.pages,
             oncall=self._turns(),
             fatigue=self.fatigue_log,
+            team_acks=self.team_acks,
             sleep_lost=self.alertness.sleep_lost() if self.alertness is not None else [],
         )
 
@@ -200,6 +205,8 @@ class OpsModel:
         plan = self.staff.classes[self.load.cls[i]]
         duty = self.duties[self.load.cls[i]]
         yield from self._detect(i)
+        for pool in plan.engage_pools:  # the other engaged teams join at once
+            self.env.process(self._engage(i, pool, duty))
         job = yield from self._work(i, plan.triage_pool, self.load.triage[i], None, duty)
         for step in range(self.load.steps[i]):
             self.log.tiers_reached[i] = step + 1
@@ -209,6 +216,11 @@ class OpsModel:
         self.log.restored[i] = self.env.now
         if self.load.postmortem[i] > 0:
             self.env.process(self._postmortem(i, plan.step_pools[self.load.steps[i] - 1]))
+
+    def _engage(self, i: int, pool: int, duty: _Duty):
+        """An engaged team's responder joins the incident (on shift or paged) and helps."""
+        job = yield from self._work(i, pool, self.engagement_effort(), None, duty)
+        self.desk.finish(job)
 
     def _detect(self, i: int):
         delay = self.load.detection[i]
@@ -296,6 +308,11 @@ class OpsModel:
             self.log.acknowledged[i] = self.env.now
         if job.person not in self.log.responders[i]:
             self.log.responders[i].append(job.person)
+        team = self.staff.people[job.person].team
+        teams = self._teams_on.setdefault(i, set())
+        if team not in teams:
+            teams.add(team)
+            self.team_acks.append((i, team, self.env.now))
 
     def _roster(self):
         """Each minute anything changes, before arrivals: people come on, go off, away and

@@ -314,6 +314,8 @@ class RunRecord:
     pages: PageLog = field(default_factory=PageLog)
     oncall: list[tuple[float, float, int, int]] = field(default_factory=list)
     """Scheduled on-call turns: (start, end, person, layer)."""
+    team_acks: list[tuple[int, str, float]] = field(default_factory=list)
+    """(incident, team, when someone of the team first picked it up)."""
     fatigue: FatigueLog = field(default_factory=FatigueLog)
     sleep_lost: list[float] = field(default_factory=list)
     """Minutes of sleep each person lost to pages (empty without fatigue)."""

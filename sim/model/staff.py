@@ -26,6 +26,7 @@ class ClassPlan:
     triage_pool: int
     step_pools: tuple[int, ...]
     pages: bool
+    engage_pools: tuple[int, ...] = ()  # one per team that joins at once (parallel priorities)
 
 
 @dataclass(frozen=True)
@@ -198,9 +199,24 @@ def _class_plan(scenario: Scenario, cls: IncidentClass, pools: _Pools, ladder) -
         return pools.index(scenario.eligible_roles(cls, tier, only), tier)
 
     priority = scenario.by_id("priorities")[cls.priority]
+    triage = scenario.eligible_roles(cls, scenario.triage_tier)
     return ClassPlan(
         rank=ladder.incident(scenario.priority_rank(cls.priority)),
         triage_pool=pool_of(scenario.triage_tier, None),
         step_pools=tuple(pool_of(step.tier, step.roles) for step in cls.resolution),
         pages=priority.pages_off_shift,
+        engage_pools=_engage_pools(scenario, cls, pools, set(triage)),
     )
+
+
+def _engage_pools(scenario: Scenario, cls: IncidentClass, pools: _Pools, triage) -> tuple:
+    """For a parallel priority: a pool per engaged team other than the triaging one, of the
+    team's roles that work the class's category."""
+    if cls.priority not in scenario.escalation.parallel:
+        return ()
+    found = []
+    for team in scenario.engaged_teams(cls):
+        roles = [r.id for r in scenario.roles if r.team == team and r.works(cls.category)]
+        if roles and not triage & set(roles):
+            found.append(pools.index(roles))
+    return tuple(found)

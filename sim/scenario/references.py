@@ -54,6 +54,10 @@ def reference_problems(raw: Mapping[str, Any]) -> list[str]:
     )
     tier = _mapping(training.get("initial")).get("max_tier")
     found += defined.unknown("training.initial.max_tier", "tier", "tiers", tier)
+    for value in _listed(_mapping(raw.get("escalation")).get("parallel")):
+        found += defined.unknown_or_close(
+            "escalation.parallel", "priority", "priorities", value
+        )
     return found + _oncall_problems(_mapping(raw.get("oncall")), defined)
 
 

@@ -291,6 +291,14 @@ class Escalation(Model):
         default_factory=dict, description="Priority -> teams engaged; all teams if absent."
     )
     triage_tier: Id | None = Field(None, description="Tier that triages; the first if absent.")
+    parallel: tuple[Id, ...] = Field(
+        (),
+        description="Priorities whose engaged teams all join at once (each sends someone), "
+        "rather than being routing preferences worked one after another.",
+    )
+    engagement_effort: Distribution = Field(
+        30, description="Minutes an engaged team's responder spends joining (parallel only)."
+    )
 
 
 class Paging(Model):
