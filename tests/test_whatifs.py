@@ -46,7 +46,7 @@ def interval_of_difference(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
             "interruptions_per_month",
             "person:noc-operator-apac-1:sleep_hours",
         ),
-        ("whatif/weekend-noc", "interruptions_per_month", "all:off_hours"),
+        ("whatif/weekend-noc", "interruptions_per_month", "person:noc-operator-apac-1:sleep_hours"),
     ],
 )
 def test_a_what_if_lowers_the_burden_it_targets(whatif, metric, group):
