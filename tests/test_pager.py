@@ -215,3 +215,11 @@ def test_follow_the_sun_pages_the_member_whose_local_day_it_is():
     assert page.page((0,), rank=P1, item=2, kind=WorkKind.INCIDENT, now=120.0)[0] == 1
     duty = page.rota.duty(0)
     assert {p for a, b, p in duty if 0 <= a < 1440} == {0, 1}
+
+
+def test_members_can_be_named_one_by_one():
+    s = team()
+    d = _dump(s)
+    d["oncall"]["rotations"] = [{"id": "named", "people": ["operator-hq-3", "vp-hq-1"]}]
+    rota = Rota(tiny(**d), build_staff(tiny(**d)).people)
+    assert rota.members[0] == (2, 3)

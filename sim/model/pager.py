@@ -121,11 +121,12 @@ class Rota:
 
 
 def _members(rot: Rotation, people: Sequence[PersonInfo]) -> tuple[int, ...]:
-    roles, teams, sites = set(rot.roles), set(rot.teams), set(rot.sites)
+    roles, teams, sites, named = set(rot.roles), set(rot.teams), set(rot.sites), set(rot.people)
     return tuple(
         p
         for p, person in enumerate(people)
-        if (person.role in roles or person.team in teams) and (not sites or person.site in sites)
+        if person.name in named
+        or ((person.role in roles or person.team in teams) and (not sites or person.site in sites))
     )
 
 

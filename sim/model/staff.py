@@ -89,16 +89,15 @@ def _people(scenario: Scenario) -> tuple[list[PersonInfo], list[int]]:
     people, person_role = [], []
     sites, shifts = scenario.by_id("sites"), scenario.by_id("shifts")
     schedules: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    names = iter(scenario.person_names())
     for r, role in enumerate(scenario.roles):
-        numbered: dict[str, int] = {}  # names run on across a role's lines at one site
         for staffing in role.staff:
             key = (staffing.shift, staffing.site)
             if key not in schedules:  # everyone on one shift at one site shares (reads) one
                 schedules[key] = shift_schedule(scenario, shifts[key[0]], sites[key[1]])
             joins = _join_minute(scenario, sites[staffing.site], staffing.joins)
             for _ in range(staffing.count):
-                n = numbered[staffing.site] = numbered.get(staffing.site, 0) + 1
-                people.append(_person(role, staffing, n, schedules[key], joins))
+                people.append(_person(role, staffing, next(names), schedules[key], joins))
                 person_role.append(r)
     return people, person_role
 
@@ -165,9 +164,9 @@ def _stream_levels(scenario: Scenario) -> list[int]:
     return [every if s.interrupted_by == "all" else len(s.interrupted_by) for s in scenario.streams]
 
 
-def _person(role, staffing, n: int, shifts: list[tuple[float, float]], joins) -> PersonInfo:
+def _person(role, staffing, name: str, shifts: list[tuple[float, float]], joins) -> PersonInfo:
     return PersonInfo(
-        name=f"{role.id}-{staffing.site}-{n}",
+        name=name,
         role=role.id,
         team=role.team,
         site=staffing.site,

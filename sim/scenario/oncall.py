@@ -42,7 +42,10 @@ class Rotation(Model):
     layer: Layer = Field("primary", description="primary, secondary, escalation or executive.")
     roles: tuple[Id, ...] = Field((), description="Members: the people of these roles ...")
     teams: tuple[Id, ...] = Field((), description="... or of these teams ...")
-    sites: tuple[Id, ...] = Field((), description="... at these sites (all if none).")
+    sites: tuple[Id, ...] = Field((), description="... at these sites (all if none) ...")
+    people: tuple[str, ...] = Field(
+        (), description="... or these people by name (e.g. noc-operator-apac-1)."
+    )
     covers: tuple[Id, ...] | None = Field(
         None, description="Roles whose work pages this rotation; default: the members' roles."
     )
@@ -57,8 +60,8 @@ class Rotation(Model):
 
     @model_validator(mode="after")
     def _members(self):
-        if not (self.roles or self.teams):
-            raise ValueError("name the members' roles or teams")
+        if not (self.roles or self.teams or self.people):
+            raise ValueError("name the members' roles, teams or people")
         return self
 
 

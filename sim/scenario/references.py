@@ -55,10 +55,24 @@ def reference_problems(raw: Mapping[str, Any]) -> list[str]:
     tier = _mapping(training.get("initial")).get("max_tier")
     found += defined.unknown("training.initial.max_tier", "tier", "tiers", tier)
     for value in _listed(_mapping(raw.get("escalation")).get("parallel")):
-        found += defined.unknown_or_close(
-            "escalation.parallel", "priority", "priorities", value
-        )
+        found += defined.unknown_or_close("escalation.parallel", "priority", "priorities", value)
     return found + _oncall_problems(_mapping(raw.get("oncall")), defined)
+
+
+def _rotation_people(s: Scenario) -> list[str]:
+    """Rotation members named one by one must be people of the scenario."""
+    rotations = s.oncall.rotations
+    if not any(rot.people for rot in rotations):
+        return []
+    names = s.person_names()
+    known = set(names)
+    return [
+        f"oncall.rotations[{rot.id}].people: nobody is called {_short(name)!r}"
+        + _did_you_mean(name, names)
+        for rot in rotations
+        for name in rot.people
+        if name not in known
+    ]
 
 
 def _oncall_problems(oncall: Mapping[str, Any], defined: _Defined) -> list[str]:
@@ -95,6 +109,7 @@ def staffing_problems(s: Scenario, classes: Iterable[IncidentClass] | None = Non
         found += _staffing_problem(f"{path} triage", s, cls, s.triage_tier, None)
         for i, step in enumerate(cls.resolution):
             found += _staffing_problem(f"{path}.resolution[{i}]", s, cls, step.tier, step.roles)
+    found += _rotation_people(s)
     if not (s.streams or s.planned):
         return found
     staffed = Headcounts(s)

@@ -464,6 +464,18 @@ class Scenario(Model):
     def _eligible(self) -> dict[tuple, tuple[str, ...]]:
         return {}
 
+    def person_names(self) -> list[str]:
+        """Everyone's name in staff order: ``<role>-<site>-<n>``, numbered across a role's
+        staffing lines at one site (so two lines never give one name twice)."""
+        names = []
+        for role in self.roles:
+            numbered: dict[str, int] = {}
+            for line in role.staff:
+                for _ in range(line.count):
+                    n = numbered[line.site] = numbered.get(line.site, 0) + 1
+                    names.append(f"{role.id}-{line.site}-{n}")
+        return names
+
     def headcount(self, role: Role) -> int:
         """People in a role across sites."""
         return sum(s.count for s in role.staff)
