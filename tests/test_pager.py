@@ -63,7 +63,7 @@ def pager(scenario, delays, absent=(), busy=()):
             ranks,
             lambda person, at: next(it),
             log,
-            idle=lambda p: p not in busy and p not in absent,
+            pageable=lambda p, rank: p not in busy and p not in absent,
             absent=lambda p: p in absent,
             role_of=lambda p: staff.person_role[p],
         ),
@@ -223,3 +223,18 @@ def test_members_can_be_named_one_by_one():
     d["oncall"]["rotations"] = [{"id": "named", "people": ["operator-hq-3", "vp-hq-1"]}]
     rota = Rota(tiny(**d), build_staff(tiny(**d)).people)
     assert rota.members[0] == (2, 3)
+
+
+def test_someone_on_a_less_urgent_call_out_is_paged_for_a_more_urgent_one():
+    s = tiny(
+        calendar={"days": 2},
+        shifts=[{"id": "always", "start": "09:00", "end": "17:00", "timezone": "UTC"}],
+        oncall={"rotations": [{"id": "primary", "roles": ["operator"]}]},
+        paging={"ack_delay": 5},
+    )
+    p1 = {"at": 120, "cls": 1, "effort": [300]}  # 02:00, nobody on shift: paged
+    p0 = {"at": 180, "cls": 0, "effort": [30]}  # 03:00: the same person, busy with the P1
+    record = simulate_record(s, np.random.SeedSequence(0), workload=workload(p1, p0))
+    assert record.incidents.acknowledged[1] == 185  # taken from the P1 at once
+    assert record.incidents.preemptions[0] == 1
+    assert record.incidents.restored[1] == 215

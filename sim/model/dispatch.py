@@ -387,6 +387,8 @@ class Dispatcher:
             found = self.pager.page(roles, job.rank, job.item, job.kind, self.env.now)
             if found is None:
                 return False
+            if self.job_of[found[0]] is not None:
+                self._preempt(found[0])  # they leave less urgent work for this
             self._grant(job, found[0], callout=True, delay=found[1])
             return True
         person = self._on_call(pool)
@@ -399,9 +401,18 @@ class Dispatcher:
         """Page again for all work waiting to page (an on-call turn has changed hands)."""
         self._page_for(range(len(self.pools)))
 
-    def idle(self, person: int) -> bool:
-        """Whether the person is off shift, present and free (can be paged)."""
-        return person in self.idle_off[self.person_role[person]]
+    def pageable(self, person: int, rank: int) -> bool:
+        """Whether a page for work at ``rank`` can take the person: off shift and present, and
+        free or busy only with less urgent work (which they would leave for it)."""
+        if person in self.idle_off[self.person_role[person]]:
+            return True
+        held = self.job_of[person]
+        return (
+            self.state[person] is OFF
+            and held is not None
+            and held.rank > rank
+            and self.remaining(held) > FINISHING
+        )
 
     def _grant(self, job: Job, person: int, callout: bool, delay: float | None = None) -> None:
         role = self.person_role[person]

@@ -150,7 +150,7 @@ class OpsModel:
                 Sampler(self.scenario.paging.ack_delay, stream(seq, "paging", "rotations"))
             ),
             self.pages,
-            idle=desk.idle,
+            pageable=desk.pageable,
             absent=lambda p: desk.state[p] is PersonState.ABSENT,
             role_of=lambda p: desk.person_role[p],
         )

@@ -134,8 +134,9 @@ class Pager:
     """Pages the on-call chain for work nobody on shift can take (see the module docstring).
 
     ``ack_delay(person, at)`` draws how long a page takes to acknowledge;
-    ``idle(person)`` is True for someone off shift, present and free; ``absent``
-    for someone away; ``role_of`` gives a person's current role index.
+    ``pageable(person, rank)`` is True for someone off shift and present who is free
+    or busy with less urgent work; ``absent`` for someone away; ``role_of`` gives a
+    person's current role index.
     """
 
     def __init__(
@@ -145,7 +146,7 @@ class Pager:
         ack_delay: Callable[[], float],
         log: PageLog,
         *,
-        idle: Callable[[int], bool],
+        pageable: Callable[[int, int], bool],
         absent: Callable[[int], bool],
         role_of: Callable[[int], int],
     ):
@@ -155,7 +156,7 @@ class Pager:
             ack_delay,
             log,
         )
-        self.idle, self.absent, self.role_of = idle, absent, role_of
+        self.pageable, self.absent, self.role_of = pageable, absent, role_of
         self.oncall = rota.scenario.oncall
         self.after_page = None  # called (person, when) for paged people who did not take it
 
@@ -174,7 +175,7 @@ class Pager:
         for layer in range(len(LAYERS)):
             if best is not None and best[3] <= at:
                 break  # someone acknowledged before this layer would be paged
-            person = self._on_call(layer, pool, now)
+            person = self._on_call(layer, pool, rank, now, {e[1] for e in paged})
             if person is None:
                 continue
             entry = (at, person, layer, at + self.ack_delay(person, at))
@@ -190,13 +191,13 @@ class Pager:
                     self.after_page(person, acknowledged)  # answered, not needed: back to bed
         return None if best is None else (best[1], best[3] - now)
 
-    def _on_call(self, layer: int, pool, now: float) -> int | None:
+    def _on_call(self, layer: int, pool, rank: int, now: float, paged: set) -> int | None:
         """Who this layer pages: in each rotation of the layer covering the work, in order,
         the member on duty or the next one present who can do it; the first of them who
-        is free off shift. None when none is."""
+        can come (off shift, free or on less urgent work) and was not paged already."""
         for r in self._rotations_for(layer, pool):
             person = self._covering(r, pool, now)
-            if person is not None and self.idle(person):
+            if person is not None and person not in paged and self.pageable(person, rank):
                 return person
         return None
 
