@@ -72,13 +72,13 @@ def test_a_page_to_someone_asleep_adds_the_wake_up_and_stretches_with_low_alertn
     scenario = tiny(fatigue={"enabled": True, "ack_slope": 0.2})
     people = build_staff(scenario).people
     log = FatigueLog()
-    tired = Alertness(scenario, people, [[]], lambda: 4.0, log)
+    tired = Alertness(scenario, people, [[]], lambda person: 4.0, log)
     three_am = 1440 + 180.0
     delay = tired.page_delay(0, three_am, base=5.0)
     alert = log.ack_alertness[0]
     assert log.ack_asleep == [True]
     assert delay == pytest.approx(9.0 * (1 + 0.2 * max(0.0, 7 - alert)))
-    awake = Alertness(scenario, people, [[]], lambda: 4.0, FatigueLog())
+    awake = Alertness(scenario, people, [[]], lambda person: 4.0, FatigueLog())
     assert awake.page_delay(0, 1440 + 600.0, base=5.0) == pytest.approx(5.0)  # 10:00, awake
 
 
@@ -153,7 +153,7 @@ def test_tired_night_work_is_slower_and_may_fail_and_be_partly_redone():
 
     def task(draw):
         log = FatigueLog()
-        tired = Alertness(scenario, people, [[]], lambda: 0.0, log, redo=lambda: draw)
+        tired = Alertness(scenario, people, [[]], lambda person: 0.0, log, redo=lambda person: draw)
         tired.page_delay(0, three_am, base=0.0)  # woken at 03:00
         return tired.slowed(0, three_am, 60.0), log
 

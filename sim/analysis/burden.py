@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.model import calendar
 from sim.model.fatigue import RISK
-from sim.model.hours import BUCKETS, bucket
+from sim.model.hours import BANDS, BUCKETS, bucket  # noqa: F401  (BANDS: for the card)
 from sim.model.records import AbsenceKind, PageOutcome, RunRecord
 from sim.scenario.schema import Scenario
 
@@ -21,8 +21,6 @@ ALL = "all"
 MONTH = 30 * calendar.MINUTES_PER_DAY
 LIMITS = {"oncall_time_share": 0.25, "incidents_per_oncall_shift": 2.0}
 """Google SRE: at most 25% of time on call, at most 2 incidents per 12-hour on-call shift."""
-BANDS = {"healthy": 2.0, "bad": 7.0, "burnout": 19.0}
-"""PagerDuty: off-hours interruptions per month (2 healthy, 7 bad, 19 burnout)."""
 
 Row = tuple[str, str, float]
 
@@ -92,9 +90,11 @@ def _interruptions(record: RunRecord, scenario: Scenario, pages) -> list[Row]:
 def _duty(record: RunRecord, pages) -> list[Row]:
     """Share of the window on call (any layer), and acknowledged pages per 12 h of it."""
     lo, hi = record.warmup, record.horizon
-    duty = np.zeros(len(record.people))
+    turns: list[list[tuple[float, float]]] = [[] for _ in record.people]
     for start, end, person, _ in record.oncall:
-        duty[person] += max(0.0, min(end, hi) - max(start, lo))
+        turns[person].append((start, end))
+    # on call in two layers at once is on call once
+    duty = np.array([calendar.overlap(calendar.merge_intervals(t), lo, hi) for t in turns])
     acked = pages["outcome"] == PageOutcome.ACKNOWLEDGED
     taken = np.bincount(pages["person"][acked], minlength=len(record.people))
     rows = []

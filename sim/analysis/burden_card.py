@@ -56,11 +56,16 @@ def burdens(summary: pd.DataFrame, scenario: Scenario) -> list[Burden]:
     return sorted(found, key=lambda b: (-b.pages_per_month["sleep_hours"], b.person))
 
 
+def _low(figure: tuple[float, float, float]) -> float:
+    """The interval's low end; the mean itself with one replication (no interval)."""
+    return figure[0] if math.isnan(figure[1]) else figure[1]
+
+
 def _flagged(b: Burden) -> Burden:
     flags = []
-    if b.oncall_share[1] > LIMITS["oncall_time_share"]:
+    if _low(b.oncall_share) > LIMITS["oncall_time_share"]:
         flags.append("on call > 25%")
-    if b.per_shift[1] > LIMITS["incidents_per_oncall_shift"]:
+    if _low(b.per_shift) > LIMITS["incidents_per_oncall_shift"]:
         flags.append("> 2 incidents/shift")
     if b.off_hours >= BANDS["burnout"]:
         flags.append("burnout band")

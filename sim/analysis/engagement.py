@@ -31,7 +31,7 @@ def team_response_rows(record: RunRecord, scenario: Scenario) -> list[Row]:
         if not record.warmup <= log.started[i] < record.horizon or np.isnan(origin):
             continue
         target = targets[cls.priority]
-        for team in scenario.engaged_teams(cls):
+        for team in _able(scenario, cls):
             group = f"{cls.priority}:{team}"
             on = first.get((i, team))
             if on is not None and on - origin <= target:
@@ -41,4 +41,14 @@ def team_response_rows(record: RunRecord, scenario: Scenario) -> list[Row]:
             counted[group] = counted.get(group, 0) + 1
     return [
         ("team_response_adherence", group, met.get(group, 0) / n) for group, n in counted.items()
+    ]
+
+
+def _able(scenario: Scenario, cls) -> list[str]:
+    """The engaged teams with a role that works the class's category (the others cannot come)."""
+    roles = scenario.roles
+    return [
+        team
+        for team in scenario.engaged_teams(cls)
+        if any(r.team == team and r.works(cls.category) for r in roles)
     ]

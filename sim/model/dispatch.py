@@ -387,8 +387,10 @@ class Dispatcher:
             found = self.pager.page(roles, job.rank, job.item, job.kind, self.env.now)
             if found is None:
                 return False
-            if self.job_of[found[0]] is not None:
-                self._preempt(found[0])  # they leave less urgent work for this
+            held = self.job_of[found[0]]
+            if held is not None:  # they leave less urgent work for this, and stay up
+                held.callout = False
+                self._preempt(found[0])
             self._grant(job, found[0], callout=True, delay=found[1])
             return True
         person = self._on_call(pool)
@@ -433,10 +435,9 @@ class Dispatcher:
         return self._first_in(self.free, pool)
 
     def _on_call(self, pool: int) -> int | None:
-        """Who is paged when nobody in ``pool`` is on shift: the longest-idle qualified person.
-
-        Absent people are in no list, so they are never paged. This is the seam
-        for on-call rotations (primary, secondary, escalation).
+        """Who is paged, without rotations covering the work, when nobody in ``pool`` is on
+        shift: the longest-idle qualified person. Absent people are in no list, so they
+        are never paged (rotations: :mod:`sim.model.pager`).
         """
         return self._first_in(self.idle_off, pool)
 

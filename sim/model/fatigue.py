@@ -116,6 +116,7 @@ class Sleeper:
         self.woke_at = self.t
         self.awake_until = -math.inf  # kept awake by night work until then
         self.woken = math.nan  # when the current night work began
+        self.counted = -math.inf  # sleep lost is counted up to here
         self.lost = 0.0  # minutes of sleep lost to pages
 
     def asleep(self, t: float) -> bool:
@@ -141,7 +142,9 @@ class Sleeper:
     def rest(self, t: float, fall_asleep: float) -> None:
         """Night work ended at ``t``; sleep is possible again ``fall_asleep`` minutes later."""
         self.awake_until = t + fall_asleep
-        self.lost += self._sleep_within(self.woken, self.awake_until)
+        since = max(self.woken, self.counted)  # woken again before falling asleep: no twice
+        self.lost += self._sleep_within(since, self.awake_until)
+        self.counted = max(self.counted, self.awake_until)
 
     def _in_sleep(self, t: float) -> bool:
         k = bisect.bisect_right(self._starts, t) - 1
@@ -200,7 +203,7 @@ class Alertness:
         sleeper.alertness(at)  # brings the state up to the page
         asleep = sleeper.asleep(at)
         sleeper.wake(at)
-        delay = base + (self.wake_delay() if asleep else 0.0)
+        delay = base + (self.wake_delay(person) if asleep else 0.0)
         alert = sleeper.alertness(at + delay)
         delay *= 1 + self.rules.ack_slope * max(0.0, RISK - alert)
         self.log.add_ack(at + delay, person, alert, asleep)
@@ -212,7 +215,8 @@ class Alertness:
         alert = self.sleepers[person].alertness(now)
         deficit = max(0.0, RISK - alert)
         longer = minutes * (1 + self.rules.work_slope * deficit)
-        failed = self.redo is not None and self.redo() < min(0.5, self.rules.redo_slope * deficit)
+        chance = min(0.5, self.rules.redo_slope * deficit)
+        failed = self.redo is not None and self.redo(person) < chance
         if failed:
             longer += minutes * self.rules.redo_share
         self.log.add_work(now, person, longer, alert, failed)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from sim.model import calendar
 
 BUCKETS = ("business_hours", "off_hours", "sleep_hours")
+BANDS = {"healthy": 2.0, "bad": 7.0, "burnout": 19.0}
+"""PagerDuty: interruptions a month outside business hours (2 healthy, 7 bad, 19 burnout)."""
 
 
 def bucket(scenario, site: str, minute: float) -> str:

@@ -19,7 +19,7 @@ from sim.model.dispatch import AWAY, HANDOFF, PREEMPTED, Dispatcher, Job
 from sim.model.fatigue import Alertness
 from sim.model.leave import draw_absences
 from sim.model.pager import Pager, Rota
-from sim.model.randomness import Sampler, stream
+from sim.model.randomness import PerPerson, Sampler, Uniform01, stream
 from sim.model.records import (
     AbsenceKind,
     ActivityLog,
@@ -87,7 +87,9 @@ class OpsModel:
             preemptive=rules.preemptive,
             handoff=rules.shift_end == "handoff",
             ack_delay=Sampler(rules.ack_delay, stream(seq, "acknowledgement")),
-            page_delay=self._delays(Sampler(scenario.paging.ack_delay, stream(seq, "paging"))),
+            page_delay=self._delays(
+                _shared(Sampler(scenario.paging.ack_delay, stream(seq, "paging")))
+            ),
             work=self.work,
         )
         self.pages = PageLog()
@@ -129,16 +131,18 @@ class OpsModel:
         )
 
     def _alertness(self, seq) -> Alertness:
-        wake = Sampler(self.scenario.fatigue.wake_delay, stream(seq, "fatigue", "wake"))
-        redo = stream(seq, "fatigue", "redo").random
+        names = [p.name for p in self.staff.people]
+        rules = self.scenario.fatigue
+        wake = PerPerson(rules.wake_delay, seq, names, "fatigue", "wake")
+        redo = PerPerson(Uniform01, seq, names, "fatigue", "redo")
         people, shifts = self.staff.people, self.shifts
         return Alertness(self.scenario, people, shifts, wake, self.fatigue_log, redo)
 
-    def _delays(self, sampler):
-        """Page-to-acknowledgement delays: drawn, then (with fatigue) woken and slowed."""
+    def _delays(self, draw):
+        """Page-to-acknowledgement delays: ``draw(person)``, then (fatigue) woken and slowed."""
         if self.alertness is None:
-            return lambda person, at: sampler()
-        return lambda person, at: self.alertness.page_delay(person, at, sampler())
+            return lambda person, at: draw(person)
+        return lambda person, at: self.alertness.page_delay(person, at, draw(person))
 
     def _pager(self, seq) -> Pager:
         ladder, desk = self.staff.precedence, self.desk
@@ -147,7 +151,13 @@ class OpsModel:
             self.rota,
             rank_priority,
             self._delays(
-                Sampler(self.scenario.paging.ack_delay, stream(seq, "paging", "rotations"))
+                PerPerson(
+                    self.scenario.paging.ack_delay,
+                    seq,
+                    [p.name for p in self.staff.people],
+                    "paging",
+                    "rotations",
+                )
             ),
             self.pages,
             pageable=desk.pageable,
@@ -205,8 +215,9 @@ class OpsModel:
         plan = self.staff.classes[self.load.cls[i]]
         duty = self.duties[self.load.cls[i]]
         yield from self._detect(i)
+        joining = _Duty(duty.kind, duty.rank, duty.pages, joins=True)
         for pool in plan.engage_pools:  # the other engaged teams join at once
-            self.env.process(self._engage(i, pool, duty))
+            self.env.process(self._engage(i, pool, joining))
         job = yield from self._work(i, plan.triage_pool, self.load.triage[i], None, duty)
         for step in range(self.load.steps[i]):
             self.log.tiers_reached[i] = step + 1
@@ -243,7 +254,8 @@ class OpsModel:
                 self.desk.finish(held)
             job = yield from self._acquire(i, pool, duty)
         left = effort
-        if job.callout and self.alertness is not None and left > 0:
+        off_shift = self.desk.state[job.person] is not PersonState.ON_SHIFT
+        if job.callout and off_shift and self.alertness is not None and left > 0:
             left = self.alertness.slowed(job.person, self.env.now, left)  # tired at night
         while True:
             if left > 0 and self.desk.yield_to_urgent(job, left):
@@ -293,7 +305,7 @@ class OpsModel:
                 handed = job is not None
                 continue
             if duty.on_clock:
-                self._picked_up(i, job)
+                self._picked_up(i, job, duty.joins)
             elif (
                 duty.kind is WorkKind.STREAM
                 and self.stream_log.picked_up[i] != self.stream_log.picked_up[i]
@@ -301,10 +313,10 @@ class OpsModel:
                 self.stream_log.picked_up[i] = self.env.now
             return job
 
-    def _picked_up(self, i: int, job: Job) -> None:
+    def _picked_up(self, i: int, job: Job, joins: bool = False) -> None:
         if job.callout:
             self.log.pages[i] += 1
-        if self.log.acknowledged[i] != self.log.acknowledged[i]:  # nan: first responder
+        if not joins and self.log.acknowledged[i] != self.log.acknowledged[i]:  # nan: first
             self.log.acknowledged[i] = self.env.now
         if job.person not in self.log.responders[i]:
             self.log.responders[i].append(job.person)
@@ -353,7 +365,8 @@ class OpsModel:
     def _handovers(self) -> set[float]:
         if self.rota is None:
             return set()
-        return {start for turns in self.rota.turns for start, _, _ in turns[1:]}
+        turns = {start for turns in self.rota.turns for start, _, _ in turns[1:]}
+        return turns | self.rota.openings()
 
     def _stream_arrivals(self):
         env = self.env
@@ -441,10 +454,16 @@ class _Duty:
     kind: WorkKind
     rank: int
     pages: bool
+    joins: bool = False  # an engaged team joining: not the incident's acknowledgement
 
     @property
     def on_clock(self) -> bool:
         return self.kind is WorkKind.INCIDENT
+
+
+def _shared(sampler: Sampler):
+    """One sampler for everyone (the pager without rotations draws in the order pages go out)."""
+    return lambda person: sampler()
 
 
 def _by_minute(changes, occasions, handovers=()):

@@ -2,13 +2,14 @@
 
 A rotation hands its duty from member to member at a local hand-over time, daily
 or weekly. When work that pages has nobody qualified on shift, the pager walks
-the escalation layers in order (primary, secondary, escalation, executive),
-taking from each layer the first rotation that covers one of the work's roles:
+the escalation layers in order (primary, secondary, escalation, executive), and
+in each layer the rotations that cover one of the work's roles, in order:
 
 - the member on call is paged when they can do the work; if they are absent, or
   their role cannot do this work, the next member in the rotation's order covers
-  (a team rotation thus finds its specialist); if that person is on shift or
-  already working, the page passes to the next layer;
+  (a team rotation thus finds its specialist), and so does anyone outside the
+  rotation's active hours; if that person is on shift, or off shift on equally or
+  more urgent work, the next rotation or layer is tried;
 - each paged person acknowledges after a drawn delay; without an
   acknowledgement within the priority's escalation timeout the next layer is
   paged too, and the first to acknowledge takes the work;
@@ -77,6 +78,23 @@ class Rota:
                 t = step
         return found
 
+    def openings(self) -> set[float]:
+        """Moments active hours open for some member (work waiting may find someone then)."""
+        found: set[float] = set()
+        start, days = self.scenario.calendar.start, self.scenario.calendar.days
+        for r, rot in enumerate(self.rotations):
+            if rot.active_hours is None:
+                continue
+            clock = calendar.parse_clock(rot.active_hours.start)
+            for zone in {self._zones[p] for p in self.members[r]}:
+                tz = calendar.zone(zone)
+                for offset in range(-1, days + 1):
+                    day = start + dt.timedelta(offset)
+                    moment = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=clock)
+                    found.add(calendar.to_minutes(moment.replace(tzinfo=tz), start))
+        horizon = self.scenario.horizon_minutes
+        return {t for t in found if 0 < t < horizon}
+
     def in_hours(self, r: int, person: int, now: float) -> bool:
         """Whether ``now`` is inside the rotation's active hours at the person's site."""
         window = self.rotations[r].active_hours
@@ -143,7 +161,7 @@ class Pager:
         self,
         rota: Rota,
         rank_priority: dict[int, str],
-        ack_delay: Callable[[], float],
+        ack_delay: Callable[[int, float], float],
         log: PageLog,
         *,
         pageable: Callable[[int, int], bool],
@@ -159,6 +177,7 @@ class Pager:
         self.pageable, self.absent, self.role_of = pageable, absent, role_of
         self.oncall = rota.scenario.oncall
         self.after_page = None  # called (person, when) for paged people who did not take it
+        self._told: set[tuple] = set()  # work the executive has been told about
 
     def covers(self, pool: tuple[int, ...]) -> bool:
         """Whether some rotation is paged for work of ``pool``'s roles."""
@@ -221,15 +240,22 @@ class Pager:
         ]
 
     def _notify_executive(self, priority, pool, now, paged, item, kind) -> None:
-        if priority not in self.oncall.notify_executive:
+        """Tell the executive on duty (or the next one present), once per piece of work."""
+        if priority not in self.oncall.notify_executive or (kind, item) in self._told:
             return
         if any(layer == EXECUTIVE for _, _, layer, _ in paged):
             return
         for r, layer in enumerate(self.rota.layer):
-            if layer == EXECUTIVE and self.rota.members[r]:
-                person = self.rota.members[r][self.rota.on_duty(r, now)]
-                self.log.add(now, person, kind, item, EXECUTIVE, PageOutcome.NOTIFIED)
-                return
+            team = self.rota.members[r]
+            if layer != EXECUTIVE or not team:
+                continue
+            first = self.rota.on_duty(r, now)
+            for step in range(len(team)):
+                person = team[(first + step) % len(team)]
+                if not self.absent(person):
+                    self._told.add((kind, item))
+                    self.log.add(now, person, kind, item, EXECUTIVE, PageOutcome.NOTIFIED)
+                    return
 
     def _record(self, paged, best, item, kind) -> None:
         for at, person, layer, _ in paged:

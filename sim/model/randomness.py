@@ -41,3 +41,32 @@ class Sampler:
         if not self._values:
             self._values = self._dist.sample(self._rng, self._block).tolist()[::-1]
         return self._values.pop()
+
+
+class _Unit:
+    """Uniform draws on [0, 1), for chances (not a scenario distribution)."""
+
+    is_zero = False
+
+    @staticmethod
+    def sample(rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.random(size)
+
+
+Uniform01 = _Unit()
+
+
+class PerPerson:
+    """One :class:`Sampler` per person, each on its own named stream (``*names``, then the
+    person's name), so one person's draws never move another's."""
+
+    def __init__(self, dist: _Spec, seq: np.random.SeedSequence, names, *prefix: str):
+        self._dist, self._seq, self._names, self._prefix = dist, seq, names, prefix
+        self._samplers: dict[int, Sampler] = {}
+
+    def __call__(self, person: int) -> float:
+        sampler = self._samplers.get(person)
+        if sampler is None:
+            rng = stream(self._seq, *self._prefix, self._names[person])
+            sampler = self._samplers[person] = Sampler(self._dist, rng)
+        return sampler()

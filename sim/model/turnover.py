@@ -1,7 +1,7 @@
 """Turnover: people who leave under on-call burden, empty seats, and new hires.
 
-Every 30 days from the start, each person present (not away, not in an empty
-seat) leaves with probability ``1 - (1 - annual_rate)^(1/12)``, times the
+At the start of every 30 days, each person present (not in an empty seat; someone
+away on leave may resign too) leaves with probability ``1 - (1 - annual_rate)^(1/12)``, times the
 scenario's multiplier when the past 30 days brought them at least 7 (bad) or 19
 (burnout) pages outside business hours in their local time. A leaver goes at
 once: their work in hand is asked for again and their seat is empty for a drawn
@@ -17,12 +17,11 @@ import bisect
 
 from sim.model import hours
 from sim.model.activities import TRAINING_INITIAL, Layout, Occasion
-from sim.model.randomness import Sampler, stream
+from sim.model.randomness import PerPerson, stream
 from sim.model.records import AbsenceKind, PersonState, WorkKind
 
 MONTH = 30 * 1440.0
-BAD, BURNOUT = 7, 19
-"""PagerDuty's monthly off-hours interruption bands."""
+BAD, BURNOUT = hours.BANDS["bad"], hours.BANDS["burnout"]
 
 
 class Turnover:
@@ -32,8 +31,10 @@ class Turnover:
         self.model, self.rules = model, model.scenario.attrition
         people = model.staff.people
         self.draws = [stream(seq, "turnover", p.name) for p in people]
-        self.hiring = Sampler(self.rules.hiring_days, stream(seq, "hiring"))
+        self.hiring = PerPerson(self.rules.hiring_days, seq, [p.name for p in people], "hiring")
         self.vacant_until = [0.0] * len(people)
+        self._night: list[list[float]] = [[] for _ in people]
+        self._seen = 0
         self.monthly = 1 - (1 - self.rules.annual_rate) ** (1 / 12)
 
     def vacant(self, person: int, now: float) -> bool:
@@ -42,32 +43,23 @@ class Turnover:
         return now <= self.vacant_until[person] and self.vacant_until[person] > 0
 
     def process(self):
-        """Every 30 days, who leaves."""
+        """At the start of every 30 days, who leaves (so a 90-day run decides three times)."""
         env, horizon = self.model.env, self.model.scenario.horizon_minutes
-        at = MONTH
+        at = 0.0
         while at < horizon:
-            yield env.timeout(at - env.now)
+            if at > env.now:
+                yield env.timeout(at - env.now)
             for person in range(len(self.draws)):
-                if self._present(person) and self.draws[person].random() < self._chance(person):
+                draw = self.draws[person].random()  # drawn every month: streams stay in step
+                if not self.vacant(person, env.now) and draw < self._chance(person):
                     self._leave(person)
             at += MONTH
 
-    def _present(self, person: int) -> bool:
-        now, state = self.model.env.now, self.model.desk.state[person]
-        return not self.vacant(person, now) and state is not PersonState.ABSENT
-
     def _chance(self, person: int) -> float:
         """The month's chance of leaving, raised by last month's off-hours pages."""
-        model, now = self.model, self.model.env.now
-        site = model.staff.people[person].site
-        pages = model.pages
-        night = sum(
-            1
-            for t, p in zip(pages.time, pages.person, strict=True)
-            if p == person
-            and now - MONTH <= t < now
-            and hours.bucket(model.scenario, site, t) != "business_hours"
-        )
+        now = self.model.env.now
+        times = self._off_hours_pages()[person]
+        night = len(times) - bisect.bisect_left(times, now - MONTH)
         factor = 1.0
         if night >= BURNOUT:
             factor = self.rules.burnout_multiplier
@@ -75,12 +67,28 @@ class Turnover:
             factor = self.rules.bad_multiplier
         return min(1.0, self.monthly * factor)
 
+    def _off_hours_pages(self) -> list[list[float]]:
+        """Per person, times of their pages outside business hours so far (kept up to date)."""
+        model, pages = self.model, self.model.pages
+        for k in range(self._seen, len(pages.time)):
+            t, p = pages.time[k], pages.person[k]
+            site = model.staff.people[p].site
+            if hours.bucket(model.scenario, site, t) != "business_hours":
+                bisect.insort(self._night[p], t)
+        self._seen = len(pages.time)
+        return self._night
+
     def _leave(self, person: int) -> None:
         model, now = self.model, self.model.env.now
         desk = model.desk
-        hired = self._hire_time(person, now + self.hiring() * 1440.0)
+        hired = self._hire_time(person, now + self.hiring(person) * 1440.0)
         self.vacant_until[person] = hired
-        model.absences[person].append((now, hired, AbsenceKind.VACANT))
+        # leave or sickness booked for the seat meanwhile is nobody's now
+        kept = [(a, b, k) for a, b, k in model.absences[person] if b <= now or a >= hired]
+        kept += [(a, now, k) for a, b, k in model.absences[person] if a < now < b]
+        model.absences[person][:] = sorted([*kept, (now, hired, AbsenceKind.VACANT)])
+        if desk.state[person] is PersonState.ABSENT:
+            return  # away already: the seat just stays empty until the hire
         ending = [person] if desk.state[person] is PersonState.ON_SHIFT else []
         desk.change_states([], ending, going_away=[person])
         desk.settle([], ending)
