@@ -21,155 +21,37 @@ whole interval meets the target, ``MISS`` when the whole interval misses it,
 from __future__ import annotations
 
 import difflib
-import math
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from enum import Enum
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
+
+from sim.analysis.metric import (  # noqa: F401  (re-exported: the catalogue's vocabulary)
+    ALL,
+    UNITS,
+    Better,
+    Kind,
+    Metric,
+    bare,
+)
+from sim.analysis.verdicts import (  # noqa: F401  (re-exported)
+    MISS,
+    NONE,
+    OK,
+    UNSURE,
+    Check,
+    Label,
+    Target,
+    TargetRule,
+    at_least,
+    at_most,
+    no_target,
+    within,
+)
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
-ALL = "all"
-OK, MISS, UNSURE, NONE = "ok", "MISS", "~", ""
-
-UNITS = MappingProxyType(
-    {
-        "share": "%",
-        "minutes": "min",
-        "hours": "h",
-        "hours/week": "h/wk",
-        "count": "",
-        "money": "",
-    }
-)
-"""Known units and the short symbol shown next to a value."""
-
 _TOLERANCE = 1e-9  # rounding slack when checking a value against its kind's range
-_SLACK = 1e-9  # rounding slack of a verdict: 0.9999999999999998 of minutes done meets 100%
-
-
-class Kind(Enum):
-    """What sort of number a metric is: fixes its range and its interval."""
-
-    SHARE = "share"
-    YES_NO = "yes/no"
-    COUNT = "count"
-    DURATION = "duration"
-    HOURS = "hours"
-    MONEY = "money"
-
-    @property
-    def bounds(self) -> tuple[float, float]:
-        """``(low, high)``: shares and yes/no outcomes lie in [0, 1], the rest are >= 0."""
-        return (0.0, 1.0) if self in (Kind.SHARE, Kind.YES_NO) else (0.0, math.inf)
-
-
-class Better(Enum):
-    """Which direction of a metric is better."""
-
-    HIGHER = "higher"
-    LOWER = "lower"
-    BAND = "band"
-    NONE = "none"
-
-
-Check = Callable[[float, float, float], str]
-
-
-@dataclass(frozen=True)
-class Target:
-    """A target as shown (``">= 95%"``) and the check that gives the verdict."""
-
-    text: str
-    check: Check
-
-    def verdict(self, mean: float, low: float, high: float) -> str:
-        """``OK``, ``MISS``, ``UNSURE``, or ``NONE`` when the mean is undefined."""
-        return self.check(mean, low, high)
-
-
-TargetRule = Callable[["Scenario", str], Target | None]
-Label = Callable[["Scenario", str], str]
-
-
-def at_least(goal: float, fmt: str = "g") -> Target:
-    """Target ``>= goal``, shown with format spec ``fmt``."""
-    return Target(f">= {goal:{fmt}}", _at_least(goal))
-
-
-def at_most(goal: float, fmt: str = "g") -> Target:
-    """Target ``<= goal``, shown with format spec ``fmt``."""
-    return Target(f"<= {goal:{fmt}}", _at_most(goal))
-
-
-def within(low: float, high: float, fmt: str = ".0%") -> Target:
-    """Target band ``low..high`` (edges inside), shown with format spec ``fmt``."""
-    return Target(f"{low:{fmt}}-{high:{fmt}}", _within(low, high))
-
-
-def no_target(scenario: Scenario, group: str) -> None:
-    """Target rule of a metric that is reported without a target."""
-    return None
-
-
-@dataclass(frozen=True)
-class Metric:
-    """One metric's declaration.
-
-    Attributes
-    ----------
-    name
-        Name in the ``metric`` column of KPI rows.
-    groups
-        Which groups it is reported for (description).
-    unit
-        One of :data:`UNITS`.
-    kind, better
-        See :class:`Kind` and :class:`Better`.
-    label
-        A stem (``"MTTR"`` gives ``"MTTR P1"``, ``"MTTR sre"`` for ``team:sre``
-        and ``"MTTR, all"``), or a function ``(scenario, group) -> str``.
-    target
-        ``(scenario, group) -> Target | None``.
-    decimals
-        Decimals shown for a share (availability needs three).
-    """
-
-    name: str
-    groups: str
-    unit: str
-    kind: Kind
-    better: Better
-    label: str | Label
-    target: TargetRule = no_target
-    decimals: int = 1
-
-    def __post_init__(self) -> None:
-        if self.unit not in UNITS:
-            raise ValueError(f"metric {self.name!r}: unknown unit {self.unit!r}")
-
-    @property
-    def symbol(self) -> str:
-        """The unit's short symbol (``"%"``, ``"min"``, ...)."""
-        return UNITS[self.unit]
-
-    def label_for(self, scenario: Scenario, group: str) -> str:
-        """The human label of this metric for one group."""
-        if callable(self.label):
-            return self.label(scenario, group)
-        return f"{self.label}, all" if group == ALL else f"{self.label} {bare(group)}"
-
-    def target_for(self, scenario: Scenario, group: str) -> Target | None:
-        """The target this metric has for one group, if any."""
-        return self.target(scenario, group)
-
-
-def bare(group: str) -> str:
-    """A group without its level: ``team:sre`` -> ``sre``; ``P1`` stays ``P1``."""
-    return group.split(":", 1)[-1]
-
 
 # ------------------------------------------------------------------ labels and target rules
 
@@ -538,44 +420,3 @@ def check_rows(rows: Iterable[tuple[str, str, float]], ranges: bool = True) -> N
         low, high = lookup(name).kind.bounds
         if ranges and (value < low - _TOLERANCE or value > high + _TOLERANCE):  # nan passes
             raise ValueError(f"{name} for {group!r} is {value}, outside [{low}, {high}]")
-
-
-# ------------------------------------------------------------------------------ verdict rules
-
-
-def _bounds(mean, low, high):
-    if math.isnan(low):
-        return mean, mean
-    return low, high
-
-
-def _at_least(target: float) -> Check:
-    def check(mean, low, high):
-        if math.isnan(mean):
-            return NONE
-        lo, hi = _bounds(mean, low, high)
-        return OK if lo >= target - _SLACK else MISS if hi < target - _SLACK else UNSURE
-
-    return check
-
-
-def _at_most(target: float) -> Check:
-    def check(mean, low, high):
-        if math.isnan(mean):
-            return NONE
-        lo, hi = _bounds(mean, low, high)
-        return OK if hi <= target + _SLACK else MISS if lo > target + _SLACK else UNSURE
-
-    return check
-
-
-def _within(low_target: float, high_target: float) -> Check:
-    def check(mean, low, high):
-        if math.isnan(mean):
-            return NONE
-        lo, hi = _bounds(mean, low, high)
-        if lo >= low_target and hi <= high_target:
-            return OK
-        return MISS if hi < low_target or lo > high_target else UNSURE
-
-    return check

@@ -6,7 +6,6 @@ reads files or computes metrics.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +14,7 @@ from simpy.events import URGENT
 
 from sim.model import activities
 from sim.model.arrivals import Workload, draw_stream_items, draw_workload
+from sim.model.attendance import Attendance
 from sim.model.dispatch import AWAY, HANDOFF, PREEMPTED, Dispatcher, Job
 from sim.model.fatigue import Alertness
 from sim.model.leave import draw_absences
@@ -23,7 +23,6 @@ from sim.model.randomness import PerPerson, Sampler, Uniform01, stream
 from sim.model.records import (
     AbsenceKind,
     ActivityLog,
-    ActivityStatus,
     FatigueLog,
     IncidentLog,
     PageLog,
@@ -39,7 +38,7 @@ from sim.model.turnover import Turnover
 from sim.scenario.schema import Scenario
 
 
-class OpsModel:
+class OpsModel(Attendance):
     """One replication of a scenario."""
 
     def __init__(
@@ -382,69 +381,6 @@ class OpsModel:
         self.desk.finish(job)
         self.stream_log.done[j] = self.env.now
 
-    def _fall_due(self, occasion: activities.Occasion) -> None:
-        """The candidates now on shift attend: each asks for themselves at once."""
-        state = self.desk.state
-        rank, _ = self._activity_rules(occasion)
-        for person in occasion.attendees(lambda p: state[p] is PersonState.ON_SHIFT):
-            row = self.activities.add(
-                occasion.kind, occasion.source, person, occasion.due, occasion.minutes
-            )
-            if occasion.minutes <= 0:  # nothing to do: done as it falls due
-                self.activities.status[row] = int(ActivityStatus.DONE)
-                continue
-            job = self.desk.request_personal(person, occasion.kind, row, rank, None)
-            job.process = self.env.process(self._attend(row, occasion, job))
-
-    def _attend(self, row: int, occasion: activities.Occasion, job):
-        """One attendee's part: wait (until it is too late), take part, maybe be interrupted.
-
-        ``job`` is the request made when it fell due; later ones are made here.
-        """
-        log, person = self.activities, self.activities.person[row]
-        rank, drop = self._activity_rules(occasion)
-        left, latest, seq = occasion.minutes, occasion.latest, job.seq
-        while left > 0:
-            if job is None:
-                job = self.desk.request_personal(
-                    person, occasion.kind, row, rank, self.env.active_process, seq
-                )
-            try:
-                if job.granted is not None:
-                    yield job.granted | self.env.timeout(max(latest - self.env.now, 0.0))
-                    if not job.granted.triggered:
-                        self.desk.cancel(job)
-                        break
-                if log.started[row] != log.started[row]:  # nan: first start
-                    log.started[row] = self.env.now
-                self.desk.work_on(job, left)
-                yield self.env.timeout(left)
-                self.desk.finish(job)
-                left = 0.0
-            except simpy.Interrupt as stop:
-                why, remaining, _ = stop.cause
-                job = None
-                if remaining == float("inf"):  # taken before it began: wait again as before
-                    continue
-                left = remaining
-                if drop or why is AWAY:
-                    break
-                latest = self._shift_end(person)  # resumes later in this shift, or is dropped
-        log.status[row] = _outcome(left, log.started[row])
-
-    def _shift_end(self, person: int) -> float:
-        """End of the person's (effective) shift under way now; now if they are off shift."""
-        spans, now = self.shifts[person], self.env.now
-        k = bisect.bisect_right(spans, (now, float("inf"))) - 1
-        return spans[k][1] if k >= 0 and spans[k][0] <= now < spans[k][1] else now
-
-    def _activity_rules(self, occasion: activities.Occasion) -> tuple[int, bool]:
-        """Rank, and whether interrupted work is dropped, of an activity."""
-        if occasion.kind is WorkKind.TRAINING:
-            return self.staff.training_rank, self.scenario.training.on_interrupt == "drop"
-        op = self.scenario.planned[occasion.source]
-        return self.staff.planned_ranks[occasion.source], op.on_interrupt == "drop"
-
 
 @dataclass(frozen=True)
 class _Duty:
@@ -483,12 +419,6 @@ def _after_joining(joins: float, spans: list[tuple]) -> list[tuple]:
         return spans
     later = [(max(a, joins), b, k) for a, b, k in spans if b > joins]
     return [(0.0, joins, AbsenceKind.JOINING), *later]
-
-
-def _outcome(left: float, started: float) -> ActivityStatus:
-    if left <= 0:
-        return ActivityStatus.DONE
-    return ActivityStatus.MISSED if started != started else ActivityStatus.DROPPED
 
 
 def _urgent_timeout(env: simpy.Environment, delay: float) -> simpy.Event:
