@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -87,3 +90,54 @@ def test_the_monthly_chance_rises_with_off_hours_pages():
     for k in range(12):  # 20 in all: the "burnout" band
         model.pages.add(MONTH - (k + 9) * 1440 + 180, 0, WorkKind.INCIDENT, 0, 0, 0)
     assert turnover._chance(0) == pytest.approx(3 * base)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_heavy_turnover_runs_with_leave_sickness_rotations_and_fatigue(seed):
+    from sim.experiments.experiment import run_experiment
+    from sim.scenario.loader import load_scenario
+
+    baseline = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+    scenario = load_scenario(
+        baseline,
+        {"attrition.annual_rate": 0.95, "calendar.days": 200, "absence.sick_days_per_year": 20},
+    )
+    result = run_experiment(scenario, replications=2, seed=seed, workers=1)
+    assert result.kpi("leavers")["mean"] > 0
+
+
+def test_turnover_with_annual_leave_runs_for_two_years():
+    # people on leave when a decision falls stay; leavers' booked leave is cleared
+    s = tiny(
+        calendar={"days": 730},
+        shifts=[{"id": "always", "start": "09:00", "end": "17:00", "timezone": "UTC"}],
+        roles=[
+            {
+                "id": "operator",
+                "team": "noc",
+                "tiers": ["L1"],
+                "staff": [{"site": "hq", "count": 3, "shift": "always"}],
+            }
+        ],
+        absence={"annual_leave_days": {"hq": 25}},
+        attrition={"enabled": True, "annual_rate": 0.5},
+    )
+    for seed in (1, 2):
+        record = simulate_record(s, np.random.SeedSequence(seed), workload=workload(NOTHING))
+        vacant = [a for spans in record.absences for a in spans if a[2] == AbsenceKind.VACANT]
+        assert vacant
+        for spans in record.absences:  # a person's absences never overlap
+            ordered = sorted(spans)
+            assert all(b[0] >= a[1] for a, b in itertools.pairwise(ordered))
+
+
+def test_the_yearly_turnover_counts_the_months_decided():
+    from sim.analysis.burden import turnover_rows
+
+    s = everyone_leaves()
+    record = simulate_record(s, np.random.SeedSequence(0), workload=workload(NOTHING))
+    rows = {(m, g): v for m, g, v in turnover_rows(record, s)}
+    # 60 days: decisions at days 0 and 30, both people leave each time: 4 / 2 heads / (2/12)
+    assert rows["leavers", "all"] == 4
+    assert rows["attrition", "all"] == pytest.approx(4 / 2 / (2 / 12))

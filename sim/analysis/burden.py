@@ -93,8 +93,13 @@ def _duty(record: RunRecord, pages) -> list[Row]:
     turns: list[list[tuple[float, float]]] = [[] for _ in record.people]
     for start, end, person, _ in record.oncall:
         turns[person].append((start, end))
-    # on call in two layers at once is on call once
-    duty = np.array([calendar.overlap(calendar.merge_intervals(t), lo, hi) for t in turns])
+    # on call in two layers at once is on call once; away (or not yet there) is not on call
+    duty = np.array(
+        [
+            _length_minus(calendar.merge_intervals(t), away, lo, hi)
+            for t, away in zip(turns, record.absences or [[]] * len(turns), strict=True)
+        ]
+    )
     acked = pages["outcome"] == PageOutcome.ACKNOWLEDGED
     taken = np.bincount(pages["person"][acked], minlength=len(record.people))
     rows = []
@@ -109,6 +114,14 @@ def _duty(record: RunRecord, pages) -> list[Row]:
         rate = taken[on_call].sum() / (duty[on_call].sum() / 720.0)
         rows.append(("incidents_per_oncall_shift", ALL, float(rate)))
     return rows
+
+
+def _length_minus(spans, away, lo: float, hi: float) -> float:
+    """Length of ``spans`` inside ``[lo, hi)``, less the parts inside ``away`` intervals."""
+    total = calendar.overlap(spans, lo, hi)
+    for a, b, *_ in away:
+        total -= calendar.overlap(spans, max(a, lo), min(b, hi)) if b > lo and a < hi else 0.0
+    return max(total, 0.0)
 
 
 def _timeouts(record: RunRecord, scenario: Scenario, pages) -> list[Row]:
@@ -164,12 +177,13 @@ def turnover_rows(record: RunRecord, scenario: Scenario) -> list[Row]:
     ]
     left = [p for start, _, p in vacant if lo <= start < hi]
     empty = sum(max(0.0, min(end, hi) - max(start, lo)) for start, end, _ in vacant)
-    years = (hi - lo) / (365 * calendar.MINUTES_PER_DAY)
-    heads = len(record.people)
+    months = sum(1 for k in range(int(hi // MONTH) + 1) if lo <= k * MONTH < hi)
+    heads = len(record.people)  # decisions fall at the start of every 30 days
     rows = [("leavers", ALL, float(len(left)))]
     for role in dict.fromkeys(p.role for p in record.people):
         count = sum(1 for p in left if record.people[p].role == role)
         rows.append(("leavers", f"role:{role}", float(count)))
-    rows.append(("attrition", ALL, len(left) / heads / years if heads else np.nan))
+    rate = len(left) / heads / (months / 12) if heads and months else np.nan
+    rows.append(("attrition", ALL, rate))
     rows.append(("vacancy_days", ALL, empty / calendar.MINUTES_PER_DAY))
     return rows

@@ -343,9 +343,9 @@ _DECLARED = (
     Metric("leavers", "role: and all (attrition on)", "count", Kind.COUNT, Better.LOWER, "Leavers"),
     Metric(
         "attrition",
-        "all: leavers per head per year",
+        "all: leavers per head per year (over the months decided in the window)",
         "share",
-        Kind.SHARE,
+        Kind.COUNT,  # a rate a year: it can exceed 100%
         Better.LOWER,
         "Turnover a year",
         _attrition_target,

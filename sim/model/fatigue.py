@@ -111,6 +111,7 @@ class Sleeper:
         self.sleep = sleep
         self._starts = [a for a, _ in sleep]
         self.zone, self.start = zone, start
+        self._last = (sleep[-1][1] if sleep else 0.0) + 1440.0
         self.t = sleep[0][0] if sleep else 0.0
         self.s = HA - 1.0  # a little short of fully rested, a few nights before the start
         self.woke_at = self.t
@@ -124,7 +125,9 @@ class Sleeper:
         return t >= self.awake_until and self._in_sleep(t)
 
     def alertness(self, t: float) -> float:
-        """A = S + C + U + W at ``t`` (advancing the state to ``t``)."""
+        """A = S + C + U + W at ``t`` (advancing the state to ``t``; a moment past the
+        nights known is read a day after the last)."""
+        t = min(t, self._last)
         self._advance(t)
         local = calendar.local_datetime(t, self.start, self.zone)
         hour = local.hour + local.minute / 60 + local.second / 3600

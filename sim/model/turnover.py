@@ -1,7 +1,7 @@
 """Turnover: people who leave under on-call burden, empty seats, and new hires.
 
-At the start of every 30 days, each person present (not in an empty seat; someone
-away on leave may resign too) leaves with probability ``1 - (1 - annual_rate)^(1/12)``, times the
+At the start of every 30 days, each person present (not away, not in an empty
+seat) leaves with probability ``1 - (1 - annual_rate)^(1/12)``, times the
 scenario's multiplier when the past 30 days brought them at least 7 (bad) or 19
 (burnout) pages outside business hours in their local time. A leaver goes at
 once: their work in hand is asked for again and their seat is empty for a drawn
@@ -51,9 +51,14 @@ class Turnover:
                 yield env.timeout(at - env.now)
             for person in range(len(self.draws)):
                 draw = self.draws[person].random()  # drawn every month: streams stay in step
-                if not self.vacant(person, env.now) and draw < self._chance(person):
+                if self._present(person) and draw < self._chance(person):
                     self._leave(person)
             at += MONTH
+
+    def _present(self, person: int) -> bool:
+        """In their seat and not away (someone on leave resigns on their return, in effect)."""
+        now, state = self.model.env.now, self.model.desk.state[person]
+        return not self.vacant(person, now) and state is not PersonState.ABSENT
 
     def _chance(self, person: int) -> float:
         """The month's chance of leaving, raised by last month's off-hours pages."""
@@ -87,8 +92,6 @@ class Turnover:
         kept = [(a, b, k) for a, b, k in model.absences[person] if b <= now or a >= hired]
         kept += [(a, now, k) for a, b, k in model.absences[person] if a < now < b]
         model.absences[person][:] = sorted([*kept, (now, hired, AbsenceKind.VACANT)])
-        if desk.state[person] is PersonState.ABSENT:
-            return  # away already: the seat just stays empty until the hire
         ending = [person] if desk.state[person] is PersonState.ON_SHIFT else []
         desk.change_states([], ending, going_away=[person])
         desk.settle([], ending)
