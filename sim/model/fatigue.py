@@ -27,6 +27,7 @@ import datetime as dt
 import math
 
 from sim.model import calendar
+from sim.model.roster import effective_shifts
 
 LA, D = 2.4, -0.0353  # awake: lower asymptote, rate (1/h)
 HA, G, BL = 14.3, -0.381, 12.5  # asleep: upper asymptote, rate (1/h), break level
@@ -80,23 +81,6 @@ def nights(window, zone: str, start: dt.date, days: int) -> list[tuple[float, fl
         first = calendar.to_minutes(moment.replace(tzinfo=tz), start)
         found.append((first, first + length))
     return found
-
-
-def minus(spans: list[tuple[float, float]], cuts: list[tuple[float, float]]) -> list:
-    """``spans`` without the parts inside ``cuts`` (both sorted and disjoint)."""
-    out, k = [], 0
-    for begin, end in spans:
-        while k < len(cuts) and cuts[k][1] <= begin:
-            k += 1
-        j = k
-        while j < len(cuts) and cuts[j][0] < end:
-            if cuts[j][0] > begin:
-                out.append((begin, cuts[j][0]))
-            begin = max(begin, cuts[j][1])
-            j += 1
-        if begin < end:
-            out.append((begin, end))
-    return out
 
 
 class Sleeper:
@@ -193,7 +177,11 @@ class Alertness:
         start, days = scenario.calendar.start, scenario.calendar.days
         window, self.rules = scenario.oncall.sleep_hours, scenario.fatigue
         self.sleepers = [
-            Sleeper(minus(nights(window, zones[p.site], start, days), s), zones[p.site], start)
+            Sleeper(
+                effective_shifts(nights(window, zones[p.site], start, days), s),
+                zones[p.site],
+                start,
+            )
             for p, s in zip(people, shifts, strict=True)
         ]
         self.wake_delay, self.log = wake_delay, log
