@@ -114,3 +114,37 @@ def test_years_the_holidays_package_does_not_cover_warn():
         "years have none unless listed under holidays"
     )
     assert feasibility.warnings(tiny(sites=[site])) == []
+
+
+def test_rotations_and_windows_that_do_nothing_or_everything_warn():
+    from tests.scenarios import tiny
+
+    rotations = [
+        {"id": "nobody", "roles": ["operator"], "sites": ["elsewhere"]},
+        {"id": "wrong", "roles": ["operator"], "covers": ["manager"]},
+        {"id": "never", "roles": ["operator"], "active_hours": {"start": "24:00", "end": "00:00"}},
+    ]
+    s = tiny(
+        sites=[{"id": "hq", "timezone": "UTC"}, {"id": "elsewhere", "timezone": "UTC"}],
+        roles=[
+            {
+                "id": "manager",
+                "team": "sre",
+                "tiers": ["L1"],
+                "staff": [{"site": "hq", "count": 0, "shift": "always"}],
+            }
+        ],
+        oncall={
+            "rotations": rotations,
+            "notify_executive": ["P0"],
+            "sleep_hours": {"start": "22:00", "end": "22:00"},
+        },
+        fatigue={"enabled": True},
+    )
+    assert feasibility.warnings(s) == [
+        "oncall.rotations[nobody]: nobody is a member (no staff in the roles or teams named)",
+        "oncall.rotations[wrong].covers: no member holds any of these roles: never paged",
+        "oncall.rotations[never].active_hours: 24:00-00:00 covers no time at all",
+        "oncall.notify_executive: there is no executive rotation to notify",
+        "oncall.sleep_hours: 22:00-22:00 covers the whole day (write 00:00-24:00 to say so)",
+    ]

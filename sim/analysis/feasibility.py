@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model import activities, calendar
+from sim.model import activities, calendar, hours
 from sim.model.holidays import uncovered_years
+from sim.model.pager import members_of
 from sim.model.randomness import stream
 from sim.model.staff import Staff, build_staff
 from sim.scenario.schema import IncidentClass, Scenario
@@ -27,8 +28,39 @@ def warnings(s: Scenario, staff: Staff | None = None) -> list[str]:
     for cls in s.incidents.classes:
         found += _horizon_warnings(s, cls)
     staff = staff or build_staff(s)
-    found += _holiday_warnings(s)
+    found += _holiday_warnings(s) + _oncall_warnings(s, staff)
     return found + _load_warnings(s, staff) + _planned_warnings(s, staff)
+
+
+def _oncall_warnings(s: Scenario, staff: Staff) -> list[str]:
+    """Rotations and windows that silently do nothing, or everything."""
+    found = []
+    oncall = s.oncall
+    for rot in oncall.rotations:
+        path = f"oncall.rotations[{rot.id}]"
+        members = members_of(rot, staff.people)
+        roles = {staff.people[p].role for p in members}
+        if not members:
+            found.append(f"{path}: nobody is a member (no staff in the roles or teams named)")
+        elif rot.covers is not None and not set(rot.covers) & roles:
+            found.append(f"{path}.covers: no member holds any of these roles: never paged")
+        if rot.active_hours is not None and _degenerate(rot.active_hours):
+            found.append(f"{path}.active_hours: {_degenerate(rot.active_hours)}")
+    if oncall.notify_executive and not any(r.layer == "executive" for r in oncall.rotations):
+        found.append("oncall.notify_executive: there is no executive rotation to notify")
+    if s.fatigue.enabled and _degenerate(oncall.sleep_hours):
+        found.append(f"oncall.sleep_hours: {_degenerate(oncall.sleep_hours)}")
+    return found
+
+
+def _degenerate(window) -> str:
+    """What is odd about a daily window: it covers no time, or the whole day by accident."""
+    covered = sum(hours.inside(minute, window) for minute in range(0, 1440, 15))
+    if covered == 0:
+        return f"{window.start}-{window.end} covers no time at all"
+    if covered == 96 and (window.start, window.end) != ("00:00", "24:00"):
+        return f"{window.start}-{window.end} covers the whole day (write 00:00-24:00 to say so)"
+    return ""
 
 
 def _holiday_warnings(s: Scenario) -> list[str]:

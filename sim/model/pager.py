@@ -41,7 +41,7 @@ class Rota:
         self.scenario = scenario
         roles = {r.id: k for k, r in enumerate(scenario.roles)}
         self.rotations = scenario.oncall.rotations
-        self.members = [_members(rot, people) for rot in self.rotations]
+        self.members = [members_of(rot, people) for rot in self.rotations]
         self.covers = [
             {roles[r] for r in (rot.covers or {people[p].role for p in team})}
             for rot, team in zip(self.rotations, self.members, strict=True)
@@ -138,7 +138,8 @@ class Rota:
         return found
 
 
-def _members(rot: Rotation, people: Sequence[PersonInfo]) -> tuple[int, ...]:
+def members_of(rot: Rotation, people: Sequence[PersonInfo]) -> tuple[int, ...]:
+    """People (indices) a rotation names: by role or team (at its sites), or by name."""
     roles, teams, sites, named = set(rot.roles), set(rot.teams), set(rot.sites), set(rot.people)
     return tuple(
         p
