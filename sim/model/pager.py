@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 from collections.abc import Callable, Sequence
 
 from sim.model import calendar, hours
@@ -56,44 +57,43 @@ class Rota:
 
     def duty(self, r: int) -> list[tuple[float, float, int]]:
         """Who is on call when, ``(start, end, person)``: the turns, or with active hours the
-        member in hours from the one whose turn it is (sampled every half hour)."""
+        member in hours from the one whose turn it is, between the windows' edges."""
         team = self.members[r]
         if self.rotations[r].active_hours is None:
             return [(a, b, team[m]) for a, b, m in self.turns[r]]
+        edges = sorted(self._edges(r, "start") | self._edges(r, "end"))
         found = []
         for a, b, m in self.turns[r]:
-            t = a
-            while t < b:
-                step = min(b, t + 30.0)
-                person = next(
-                    (
-                        team[(m + k) % len(team)]
-                        for k in range(len(team))
-                        if self.in_hours(r, team[(m + k) % len(team)], t)
-                    ),
-                    None,
-                )
+            inside = edges[bisect.bisect_right(edges, a) : bisect.bisect_left(edges, b)]
+            cuts = [a, *inside, b]
+            for begin, end in itertools.pairwise(cuts):
+                middle = (begin + end) / 2  # nothing changes between two edges
+                person = next((p for p in _from(team, m) if self.in_hours(r, p, middle)), None)
                 if person is not None:
-                    found.append((t, step, person))
-                t = step
+                    found.append((begin, end, person))
         return found
 
     def openings(self) -> set[float]:
         """Moments active hours open for some member (work waiting may find someone then)."""
-        found: set[float] = set()
-        start, days = self.scenario.calendar.start, self.scenario.calendar.days
-        for r, rot in enumerate(self.rotations):
-            if rot.active_hours is None:
-                continue
-            clock = calendar.parse_clock(rot.active_hours.start)
-            for zone in {self._zones[p] for p in self.members[r]}:
-                tz = calendar.zone(zone)
-                for offset in range(-1, days + 1):
-                    day = start + dt.timedelta(offset)
-                    moment = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=clock)
-                    found.add(calendar.to_minutes(moment.replace(tzinfo=tz), start))
         horizon = self.scenario.horizon_minutes
+        found = set().union(
+            *(self._edges(r, "start") for r, rot in enumerate(self.rotations) if rot.active_hours)
+        )
         return {t for t in found if 0 < t < horizon}
+
+    def _edges(self, r: int, which: str) -> set[float]:
+        """Model minutes at which a rotation's active hours start (or end) at its members' sites."""
+        window = self.rotations[r].active_hours
+        clock = calendar.parse_clock(getattr(window, which))
+        start, days = self.scenario.calendar.start, self.scenario.calendar.days
+        found: set[float] = set()
+        for zone in {self._zones[p] for p in self.members[r]}:
+            tz = calendar.zone(zone)
+            for offset in range(-1, days + 2):
+                day = start + dt.timedelta(offset)
+                moment = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=clock)
+                found.add(calendar.to_minutes(moment.replace(tzinfo=tz), start))
+        return found
 
     def in_hours(self, r: int, person: int, now: float) -> bool:
         """Whether ``now`` is inside the rotation's active hours at the person's site."""
@@ -136,6 +136,11 @@ class Rota:
             moment = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=clock)
             found.append(calendar.to_minutes(moment.replace(tzinfo=zone), start))
         return found
+
+
+def _from(team: tuple[int, ...], first: int):
+    """A rotation's members in order, from the one at index ``first``."""
+    return (team[(first + k) % len(team)] for k in range(len(team)))
 
 
 def members_of(rot: Rotation, people: Sequence[PersonInfo]) -> tuple[int, ...]:
