@@ -162,3 +162,13 @@ def test_tired_night_work_is_slower_and_may_fail_and_be_partly_redone():
     assert deficit > 0 and log.work_redone == [True]
     assert passed == pytest.approx(60 * (1 + 0.1 * deficit))
     assert failed == pytest.approx(passed + 60 * 0.5)  # half of it done again
+
+
+def test_someone_who_works_nights_sleeps_after_the_nights_work():
+    nights = fatigue.nights(tiny().oncall.sleep_hours, "UTC", START, 3)
+    night_shifts = [(d * 1440 - 120.0, d * 1440 + 360.0) for d in range(4)]  # 22:00-06:00
+    sleep = fatigue.sleep_times(nights, night_shifts)
+    # a day worker keeps the window; the night worker sleeps 07:00-15:00
+    assert (1440 + 420.0, 1440 + 900.0) in sleep
+    assert fatigue.sleep_times(nights, [])[1:3] == nights[1:3]
+    assert all(not (a < e and s < b) for a, b in sleep for s, e in night_shifts)

@@ -83,6 +83,30 @@ def nights(window, zone: str, start: dt.date, days: int) -> list[tuple[float, fl
     return found
 
 
+AFTER_WORK = 60.0
+"""Minutes between the end of a night's work and sleep, for people who work at night."""
+
+
+def sleep_times(nights: list[tuple[float, float]], shifts) -> list[tuple[float, float]]:
+    """When someone sleeps: their nightly window, or, on nights their shift covers half of
+    it or more, a window as long starting an hour after that shift ends; never at work."""
+    starts = [a for a, _ in shifts]
+    moved = []
+    for begin, end in nights:
+        k = bisect.bisect_right(starts, end) - 1
+        worked = 0.0
+        last_end = begin
+        while k >= 0 and shifts[k][1] > begin:
+            worked += max(0.0, min(end, shifts[k][1]) - max(begin, shifts[k][0]))
+            last_end = max(last_end, shifts[k][1])
+            k -= 1
+        if worked * 2 >= end - begin:  # a night worker sleeps after the night's work
+            begin, end = last_end + AFTER_WORK, last_end + AFTER_WORK + (end - begin)
+        moved.append((begin, end))
+    merged = calendar.merge_intervals(moved)
+    return effective_shifts(merged, shifts)
+
+
 class Sleeper:
     """One person's sleep and alertness (see the module docstring).
 
@@ -178,9 +202,7 @@ class Alertness:
         window, self.rules = scenario.oncall.sleep_hours, scenario.fatigue
         self.sleepers = [
             Sleeper(
-                effective_shifts(nights(window, zones[p.site], start, days), s),
-                zones[p.site],
-                start,
+                sleep_times(nights(window, zones[p.site], start, days), s), zones[p.site], start
             )
             for p, s in zip(people, shifts, strict=True)
         ]
