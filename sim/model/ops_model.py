@@ -358,7 +358,8 @@ class OpsModel(Attendance):
             keep(c.ending),
             keep(c.going_away),
             keep(c.coming_back),
-            keep(c.qualifying),
+            # a joiner's own qualifying date is not their replacement's
+            [p for p in keep(c.qualifying) if self.turnover.hires[p] == 0],
         )
 
     def _handovers(self) -> set[float]:

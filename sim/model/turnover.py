@@ -34,6 +34,7 @@ class Turnover:
         self.hiring = PerPerson(self.rules.hiring_days, seq, [p.name for p in people], "hiring")
         self.vacant_until = [0.0] * len(people)
         self._night: list[list[float]] = [[] for _ in people]
+        self.hires = [0] * len(people)  # how many times each seat has been refilled
         self._seen = 0
         self.monthly = 1 - (1 - self.rules.annual_rate) ** (1 / 12)
 
@@ -88,6 +89,7 @@ class Turnover:
         desk = model.desk
         hired = self._hire_time(person, now + self.hiring(person) * 1440.0)
         self.vacant_until[person] = hired
+        self.hires[person] += 1  # the next person in this seat
         # leave or sickness booked for the seat meanwhile is nobody's now
         kept = [(a, b, k) for a, b, k in model.absences[person] if b <= now or a >= hired]
         kept += [(a, now, k) for a, b, k in model.absences[person] if a < now < b]
@@ -115,22 +117,23 @@ class Turnover:
         desk.change_states(starting, [], coming_back=[person], qualifying=learning)
         desk.settle(starting, [], coming_back=[person], qualifying=learning)
         days = model.scenario.training.initial.days
-        env.process(self._qualify(person, env.now + days * 1440.0))
+        hire = self.hires[person]
+        env.process(self._qualify(person, env.now + days * 1440.0, hire))
         for occasion in self._initial_training(person, env.now, days):
-            env.process(self._due(occasion))
+            env.process(self._due(occasion, hire))
 
     def _in_shift(self, person: int, now: float) -> bool:
         spans = self.model.shifts[person]
         k = bisect.bisect_right(spans, (now, float("inf"))) - 1
         return k >= 0 and spans[k][0] <= now < spans[k][1]
 
-    def _qualify(self, person: int, at: float):
+    def _qualify(self, person: int, at: float, hire: int):
         model = self.model
         if at >= model.scenario.horizon_minutes:
             return
         yield model.env.timeout(at - model.env.now)
-        if self.vacant(person, at):
-            return  # left again before qualifying
+        if self.hires[person] != hire or self.vacant(person, at):
+            return  # this hire left again before qualifying
         pair = [(person, model.staff.qualified_role[person])]
         model.desk.change_states([], [], qualifying=pair)
         model.desk.settle([], [], qualifying=pair)
@@ -149,8 +152,8 @@ class Turnover:
             if hired <= a < ends
         ]
 
-    def _due(self, occasion: Occasion):
-        env = self.model.env
+    def _due(self, occasion: Occasion, hire: int):
+        env, person = self.model.env, occasion.candidates[0]
         yield env.timeout(occasion.due - env.now)
-        if not self.vacant(occasion.candidates[0], env.now):
+        if self.hires[person] == hire and not self.vacant(person, env.now):
             self.model._fall_due(occasion)
