@@ -247,3 +247,10 @@ def test_kind_bounds():
     assert Kind.SHARE.bounds == Kind.YES_NO.bounds == (0.0, 1.0)
     assert all(k.bounds == (0.0, math.inf) for k in Kind if k not in (Kind.SHARE, Kind.YES_NO))
     assert catalogue.UNITS["share"] == "%"
+
+
+def test_the_readme_documents_every_metric():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert [name for name in METRICS if f"`{name}`" not in readme] == []
