@@ -73,6 +73,7 @@ def test_every_metric_of_a_small_run_is_catalogued():
         oncall={"rotations": [{"id": "primary", "roles": ["operator"]}]},
         fatigue={"enabled": True},
         attrition={"enabled": True},
+        absence={"annual_leave_days": {"hq": 20}},
     )
     rep = simulate(scenario, seed=3)
     rows = metrics.kpi_rows(rep.record, scenario)

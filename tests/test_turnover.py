@@ -141,3 +141,23 @@ def test_the_yearly_turnover_counts_the_months_decided():
     # 60 days: decisions at days 0 and 30, both people leave each time: 4 / 2 heads / (2/12)
     assert rows["leavers", "all"] == 4
     assert rows["attrition", "all"] == pytest.approx(4 / 2 / (2 / 12))
+
+
+def test_leave_that_finds_no_room_is_reported_not_lost():
+    from sim.analysis.metrics import kpi_rows
+
+    s = tiny(
+        calendar={"days": 60},
+        roles=[
+            {
+                "id": "operator",
+                "team": "noc",
+                "tiers": ["L1"],
+                "staff": [{"site": "hq", "count": 3, "shift": "always"}],
+            }
+        ],
+        absence={"annual_leave_days": {"hq": 200}, "max_away_per_role": 1},
+    )
+    record = simulate_record(s, np.random.SeedSequence(0), workload=workload(NOTHING))
+    untaken = {g: v for m, g, v in kpi_rows(record, s) if m == "leave_days_untaken"}
+    assert untaken["all"] == sum(record.leave_untaken) > 0

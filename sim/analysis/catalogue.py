@@ -340,6 +340,14 @@ _DECLARED = (
         Better.LOWER,
         "Night work redone",
     ),
+    Metric(
+        "leave_days_untaken",
+        "all (with annual leave): leave days that found no room under max_away_per_role",
+        "count",
+        Kind.COUNT,
+        Better.LOWER,
+        "Leave days not taken",
+    ),
     Metric("leavers", "role: and all (attrition on)", "count", Kind.COUNT, Better.LOWER, "Leavers"),
     Metric(
         "attrition",

@@ -55,6 +55,11 @@ def kpis_from_tables(
         *burden.burden_rows(record, scenario),
         *engagement.team_response_rows(record, scenario),
         *hours_by_group(people, "overtime_hours"),
+        *(
+            [("leave_days_untaken", ALL, float(people["leave_days_untaken"].sum()))]
+            if scenario.absence.annual_leave_days
+            else []
+        ),
         *hours_by_group(people, "callout_hours"),
         *availability(record, scenario),
         *coverage_gap_hours(record, scenario),
@@ -218,6 +223,7 @@ def people_table(record: RunRecord, scenario: Scenario) -> pd.DataFrame:
     for r, p in enumerate(scenario.priorities):
         frame[f"busy_{p.id}_hours"] = hours((kind == WorkKind.INCIDENT) & (priority == r))
     frame["busy_postmortem_hours"] = hours(kind == WorkKind.POSTMORTEM)
+    frame["leave_days_untaken"] = record.leave_untaken or [0] * n
     frame["preempted_work_hours"] = _preempted_hours(record, n)
     with np.errstate(invalid="ignore", divide="ignore"):
         frame["utilization"] = frame["busy_hours"] / frame["available_hours"]

@@ -56,6 +56,7 @@ class OpsModel(Attendance):
         self.log = IncidentLog.empty(load.cls.tolist(), load.started.tolist())
         self.load = _Columns(load)
         self.work = WorkLog()
+        self.leave_untaken = [0] * len(self.staff.people)  # set by _draw_absences
         self.absences = self._draw_absences(seq)
         self.shifts = [
             effective_shifts(p.shifts, a)
@@ -126,6 +127,7 @@ class OpsModel(Attendance):
             oncall=self._turns(),
             fatigue=self.fatigue_log,
             team_acks=self.team_acks,
+            leave_untaken=self.leave_untaken,
             sleep_lost=self.alertness.sleep_lost() if self.alertness is not None else [],
         )
 
@@ -181,7 +183,7 @@ class OpsModel(Attendance):
         """Leave and sickness per person, after the time before they join."""
         rules, people = self.scenario.absence, self.staff.people
         if rules.sick_days_per_year > 0 or any(rules.annual_leave_days.values()):
-            drawn = draw_absences(self.scenario, people, seq).intervals
+            drawn, self.leave_untaken = draw_absences(self.scenario, people, seq)
         else:
             drawn = [[] for _ in people]
         return [_after_joining(p.joins, spans) for p, spans in zip(people, drawn, strict=True)]

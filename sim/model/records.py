@@ -319,3 +319,5 @@ class RunRecord:
     fatigue: FatigueLog = field(default_factory=FatigueLog)
     sleep_lost: list[float] = field(default_factory=list)
     """Minutes of sleep each person lost to pages (empty without fatigue)."""
+    leave_untaken: list[int] = field(default_factory=list)
+    """Working days of each person's leave that found no room (the role limit)."""
