@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -328,6 +329,7 @@ def _manifest(args, scenario: Scenario, wall: float, workers: int) -> dict:
         "days": scenario.calendar.days,
         "overrides": list(args.overrides),
         "command_line": ["opsim", *args.argv],
+        "finished_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_time_seconds": round(wall, 3),
         "workers": workers,
     }

@@ -58,7 +58,7 @@ def test_every_shipped_scenario_validates(path):
 def test_weekend_noc_what_if_closes_most_of_the_first_tier_gap():
     import numpy as np
 
-    from sim.analysis.metrics import coverage_gap_hours
+    from sim.analysis.coverage import coverage_gap_hours
     from sim.model.ops_model import simulate_record
 
     def l1_gap(scenario):

@@ -94,3 +94,17 @@ def test_the_card_flags_people_over_the_google_limits_and_in_pagerdutys_bands():
     assert [line.split()[0] for line in lines] == ["b", "a"]  # most woken at night first
     assert lines[0].endswith("> 2 incidents/shift, burnout band")
     assert burden_card.render_burden(summary.iloc[:0], scenario()) == ""
+
+
+def test_alertness_at_acknowledgement_is_averaged_per_person_in_the_window():
+    s = tiny(calendar={"days": 30}, fatigue={"enabled": True})
+    record = make_record(people=[person("a"), person("b"), person("c")], horizon=MONTH, warmup=DAY)
+    record.sleep_lost = [0.0, 0.0, 0.0]
+    for when, who, alert in ((2 * DAY, 0, 10.0), (3 * DAY, 0, 6.0), (2 * DAY, 1, 12.0)):
+        record.fatigue.add_ack(when, who, alert, asleep=False)
+    record.fatigue.add_ack(DAY / 2, 1, 2.0, asleep=True)  # in the warm-up: not counted
+    rows = {(m, g): v for m, g, v in burden.fatigue_rows(record, s)}
+    assert rows[("alertness_at_ack", "person:a")] == 8.0
+    assert rows[("alertness_at_ack", "person:b")] == 12.0
+    assert ("alertness_at_ack", "person:c") not in rows  # never acknowledged a page
+    assert rows[("alertness_at_ack", "all")] == pytest.approx(28.0 / 3)

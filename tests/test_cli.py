@@ -362,6 +362,7 @@ def test_run_manifest(mmc_run):
     assert manifest["command_line"][0] == "opsim"
     assert isinstance(manifest["wall_time_seconds"], int | float)
     assert manifest["wall_time_seconds"] >= 0
+    assert manifest["finished_utc"].endswith("+00:00")
 
 
 def test_run_manifest_records_the_given_command_line(mmc_run):

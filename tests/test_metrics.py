@@ -439,54 +439,6 @@ def test_people_table_invariants(segments, warmup):
         assert (t[column] >= 0).all()
 
 
-# ---------------------------------------------------------------------- coverage
-
-
-def _daily(begin_h, end_h, days=7):
-    return [(d * DAY + begin_h * 60, d * DAY + end_h * 60) for d in range(days)]
-
-
-@pytest.mark.parametrize("days", [7, 14])
-def test_coverage_gap_for_role_covering_only_night(days):
-    people = [
-        person("n", shifts=_daily(0, 8, days)),
-        person("x", role="expert", team="eng", site="eu", shifts=[(0.0, days * DAY)]),
-    ]
-    rows = metrics.kpi_rows(make_record(people=people, horizon=days * DAY), make_scenario())
-    gaps = {g: v for m, g, v in rows if m == "coverage_gap_hours"}
-    # every role, team and tier has a row; the manager (team ops, tier L3) has nobody at all
-    # in this record, so neither has L3, but the team ops is covered by "n" 8 h a day
-    assert gaps == pytest.approx(
-        {
-            "responder": 16 * 7,
-            "expert": 0.0,
-            "manager": 168.0,
-            "team:ops": 16 * 7,
-            "team:eng": 0.0,
-            "tier:L1": 16 * 7,
-            "tier:L2": 0.0,
-            "tier:L3": 168.0,
-        }
-    )
-
-
-def test_coverage_gap_overlapping_people():
-    people = [
-        person("n1", shifts=_daily(0, 8)),
-        person("n2", shifts=_daily(4, 12)),
-        person("x", role="expert", team="eng", site="eu", shifts=_daily(0, 24)),
-    ]
-    rows = metrics.kpi_rows(make_record(people=people), make_scenario())
-    assert kpi(rows, "coverage_gap_hours", "responder") == pytest.approx(12 * 7)
-    assert kpi(rows, "coverage_gap_hours", "expert") == 0.0
-
-
-def test_coverage_gap_of_unstaffed_needed_role_is_whole_week():
-    people = [person("n", shifts=_daily(0, 24))]
-    rows = metrics.kpi_rows(make_record(people=people), make_scenario())
-    assert kpi(rows, "coverage_gap_hours", "expert") == pytest.approx(168.0)
-
-
 def test_backlog_at_end_counts_unrestored():
     incidents = [
         (OUT_SVC, 0.0, 0.0, 1.0, 10.0),

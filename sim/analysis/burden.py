@@ -151,6 +151,7 @@ def fatigue_rows(record: RunRecord, scenario: Scenario) -> list[Row]:
     rows.append(("alertness_at_ack", ALL, float(alert.mean()) if some else np.nan))
     rows.append(("alertness_at_ack", "p10", float(np.percentile(alert, 10)) if some else np.nan))
     rows.append(("asleep_at_page_share", ALL, float(asleep.mean()) if some else np.nan))
+    rows.extend(_alertness_by_person(record, np.asarray(log.ack_person, dtype=int)[inside], alert))
     start = np.asarray(log.work_time, dtype=float)
     inside = (start >= lo) & (start < hi)
     minutes = np.asarray(log.work_minutes, dtype=float)[inside]
@@ -162,6 +163,17 @@ def fatigue_rows(record: RunRecord, scenario: Scenario) -> list[Row]:
     redone = np.asarray(log.work_redone, dtype=bool)[inside]
     rows.append(("redone_night_work", ALL, float(redone.sum())))
     return rows
+
+
+def _alertness_by_person(record: RunRecord, who: np.ndarray, alert: np.ndarray) -> list[Row]:
+    """Mean alertness at acknowledgement of each person who acknowledged a page."""
+    counts = np.bincount(who, minlength=len(record.people))
+    sums = np.bincount(who, weights=alert, minlength=len(record.people))
+    return [
+        ("alertness_at_ack", f"person:{person.name}", float(sums[p] / counts[p]))
+        for p, person in enumerate(record.people)
+        if counts[p]
+    ]
 
 
 def turnover_rows(record: RunRecord, scenario: Scenario) -> list[Row]:

@@ -191,6 +191,15 @@ _DECLARED = (
         "Nobody on shift for",
     ),
     Metric(
+        "on_shift",
+        "role:<id>:<h>, tier:<id>:<h> and all:<h> (everyone), h the UTC hour "
+        "of the week (0 = Monday 00:00); absent people are not on shift",
+        "count",
+        Kind.COUNT,
+        Better.NONE,
+        "People on shift",
+    ),
+    Metric(
         "open_incidents", ALL, "count", Kind.COUNT, Better.LOWER, _overall("Open incidents (mean)")
     ),
     Metric("backlog_at_end", ALL, "count", Kind.COUNT, Better.LOWER, _overall("Backlog at end")),
@@ -310,7 +319,8 @@ _DECLARED = (
     ),
     Metric(
         "alertness_at_ack",
-        "all (mean) and p10 (10th percentile), TPM scale; below 7 is sleepy and risky",
+        "all (mean), p10 (10th percentile) and person: (mean, for who acknowledged a page), "
+        "TPM scale; below 7 is sleepy and risky",
         "count",
         Kind.COUNT,
         Better.HIGHER,

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from sim.analysis import burden, catalogue, engagement
+from sim.analysis import burden, catalogue, coverage, engagement
 from sim.analysis.catalogue import ALL
 from sim.model import calendar
 from sim.model.records import AbsenceKind, RunRecord, WorkKind, WorkMode
@@ -62,7 +62,8 @@ def kpis_from_tables(
         ),
         *hours_by_group(people, "callout_hours"),
         *availability(record, scenario),
-        *coverage_gap_hours(record, scenario),
+        *coverage.coverage_gap_hours(record, scenario),
+        *coverage.on_shift_rows(record, scenario),
         ("open_incidents", ALL, open_incidents(record)),
         ("backlog_at_end", ALL, float(np.isnan(record.incidents.restored).sum())),
     ]
@@ -466,25 +467,3 @@ def availability(record: RunRecord, scenario: Scenario) -> list[Row]:
         rows.append(("availability", service.id, value))
         rows.append(("availability_slo_met", service.id, float(value >= service.slo)))
     return rows
-
-
-def coverage_gap_hours(record: RunRecord, scenario: Scenario) -> list[Row]:
-    """Hours per week when nobody is on shift: per role, per team and per tier.
-
-    Shifts are the rostered ones; absence is not counted as a gap here.
-    """
-    rows = [("coverage_gap_hours", role.id, _gap(record, {role.id})) for role in scenario.roles]
-    for team in scenario.teams:
-        members = {r.id for r in scenario.roles if r.team == team.id}
-        rows.append(("coverage_gap_hours", f"team:{team.id}", _gap(record, members)))
-    for tier in scenario.tiers:
-        holders = {r.id for r in scenario.roles if tier.id in r.tiers}
-        rows.append(("coverage_gap_hours", f"tier:{tier.id}", _gap(record, holders)))
-    return rows
-
-
-def _gap(record: RunRecord, roles: set[str]) -> float:
-    weeks = (record.horizon - record.warmup) / calendar.MINUTES_PER_WEEK
-    shifts = [p.shifts for p in record.people if p.role in roles]
-    gaps = calendar.uncovered(shifts, record.warmup, record.horizon)
-    return calendar.total_length(gaps) / 60.0 / weeks
