@@ -9,11 +9,12 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[dev,bench,notebooks]'
 	touch $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/opsim run scenarios/baseline.yaml --out results/baseline
+	$(BIN)/opsim report results/baseline --out reports/baseline
 
 test: $(STAMP)
 	$(BIN)/ruff check .

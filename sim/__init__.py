@@ -7,6 +7,9 @@ The public API, for notebooks and scripts::
     result = run_experiment(scenario, replications=20, seed=7)
     result.summary      # DataFrame: metric, group, mean, ci_low, ci_high, replications
 
+Charts of a run are in :mod:`sim.report` (``Results.of(result)`` wraps a run of
+this process; ``load_results(folder)`` reads one written by ``opsim run --out``).
+
 The names are imported on first use: the ``opsim`` command starts, and handles a
 Ctrl-C, before numpy, pandas and scipy have loaded.
 """
@@ -30,6 +33,10 @@ _HOMES = {
     "render_time": "sim.analysis.time_card",
     "team_time": "sim.analysis.time_card",
     "role_staffing": "sim.analysis.time_card",
+    "render_burden": "sim.analysis.burden_card",
+    "Results": "sim.report.results",
+    "load_results": "sim.report.results",
+    "write_report": "sim.report.writer",
 }
 __all__ = sorted(_HOMES)
 

@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import time
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -173,6 +174,20 @@ def _parser() -> argparse.ArgumentParser:
     _scenario_arguments(validate)
     validate.set_defaults(handler=_validate)
 
+    report = commands.add_parser("report", help="draw a PDF/PNG report of a results folder")
+    report.add_argument("results", type=Path, help="a results folder written by opsim run --out")
+    report.add_argument(
+        "--format",
+        type=_formats,
+        default=("pdf", "png"),
+        metavar="FORMATS",
+        help="pdf, png or pdf,png (default): one PDF of every page, a PNG per chart",
+    )
+    report.add_argument(
+        "--out", help="the report folder (default reports/NAME, NAME the results folder's name)"
+    )
+    report.set_defaults(handler=_report)
+
     schema = commands.add_parser("schema", help="print the scenario JSON Schema")
     schema.set_defaults(handler=_schema)
     return parser
@@ -205,6 +220,14 @@ def _whole(low: int, what: str):
 
     parse.__name__ = what
     return parse
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",")))
+    unknown = [f for f in chosen if f not in ("pdf", "png")]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"expected pdf, png or pdf,png, got {text!r}")
+    return chosen
 
 
 def _load(args) -> tuple[Scenario, tuple[Path, ...]]:
@@ -350,6 +373,32 @@ def _validate(args) -> int:
         f"{_plural(len(scenario.incidents.classes), 'incident class', 'incident classes')}, "
         f"{per_day:.2f} incidents/day expected"
     )
+    return 0
+
+
+def _report(args) -> int:
+    with interrupts.held():  # an interrupt inside a compiled module's import is a traceback
+        from sim.report.results import NEEDED, OPTIONAL, load_results
+        from sim.report.writer import write_report
+
+    results = load_results(args.results)
+    out = args.out or str(Path("reports") / Path(os.path.realpath(args.results)).name)
+    inputs = [args.results / name for name in (*NEEDED, *OPTIONAL)]
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always")
+        drawn = write_report(results, out, args.format, inputs)
+    for note in notes:
+        _tell(f"note: {note.message}")
+    for page in drawn:
+        if page.left_out:
+            print(printable(f"left out: {page.page.title}: {page.left_out}"))
+    folder = out.rstrip("/")
+    if "png" in args.format:
+        charts = sum(1 for page in drawn if page.page.png and page.figures)
+        print(printable(f"{_plural(charts, 'chart')} written to {folder}/ as PNG"))
+    if "pdf" in args.format:
+        pages = sum(len(page.figures) for page in drawn)
+        print(printable(f"report ({_plural(pages, 'page')}): {folder}/report.pdf"))
     return 0
 
 

@@ -47,3 +47,29 @@ def write_scenario(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+BASELINE = REPO / "scenarios" / "baseline.yaml"
+
+
+def run_into(folder: Path, scenario: Path, *options: str) -> Path:
+    """``opsim run SCENARIO --out FOLDER OPTIONS`` in this process; the folder."""
+    from sim.cli import main
+
+    argv = ["run", str(scenario), "--out", str(folder), "--workers", "1", *options]
+    assert main(argv) == 0
+    return folder
+
+
+@pytest.fixture(scope="session")
+def small_results(tmp_path_factory) -> Path:
+    """A results folder of the baseline (everything on) over 14 days, 2 replications."""
+    folder = tmp_path_factory.mktemp("results") / "small"
+    return run_into(folder, BASELINE, "--days", "14", "--replications", "2", "--seed", "3")
+
+
+@pytest.fixture(scope="session")
+def mmc_results(tmp_path_factory) -> Path:
+    """A results folder of the M/M/c scenario: no rotations, no planned work, no fatigue."""
+    folder = tmp_path_factory.mktemp("results") / "mmc"
+    return run_into(folder, MMC_PATH, "--days", "12", "--replications", "2")

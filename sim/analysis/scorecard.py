@@ -166,7 +166,7 @@ def render(lines: list[Line], title: str = "") -> str:
     header = f"{'KPI':<{width}} {'mean':>12} {'95% CI':>27}  {'target':<14} verdict"
     out = [title, header, "-" * len(header)] if title else [header, "-" * len(header)]
     for line in lines:
-        fmt = _formatter(line.unit)
+        fmt = formatter(line.unit)
         ci = f"[{fmt(line.ci_low)}, {fmt(line.ci_high)}]" if not math.isnan(line.ci_low) else ""
         out.append(
             f"{line.label:<{width}} {fmt(line.mean):>12} {ci:>27}  {line.target:<14} "
@@ -179,7 +179,7 @@ def render(lines: list[Line], title: str = "") -> str:
     return "\n".join(out)
 
 
-def _formatter(unit: str):
+def formatter(unit: str):
     if unit == "%":
         return lambda v: "n/a" if math.isnan(v) else f"{v:.1%}"
     if unit == "%%":

@@ -28,6 +28,7 @@ class Target:
 
     text: str
     check: Check
+    edges: tuple[float, ...] = ()  # the goal, or the band's two ends: where charts draw it
 
     def verdict(self, mean: float, low: float, high: float) -> str:
         """``OK``, ``MISS``, ``UNSURE``, or ``NONE`` when the mean is undefined."""
@@ -40,17 +41,17 @@ Label = Callable[["Scenario", str], str]
 
 def at_least(goal: float, fmt: str = "g") -> Target:
     """Target ``>= goal``, shown with format spec ``fmt``."""
-    return Target(f">= {goal:{fmt}}", _at_least(goal))
+    return Target(f">= {goal:{fmt}}", _at_least(goal), (goal,))
 
 
 def at_most(goal: float, fmt: str = "g") -> Target:
     """Target ``<= goal``, shown with format spec ``fmt``."""
-    return Target(f"<= {goal:{fmt}}", _at_most(goal))
+    return Target(f"<= {goal:{fmt}}", _at_most(goal), (goal,))
 
 
 def within(low: float, high: float, fmt: str = ".0%") -> Target:
     """Target band ``low..high`` (edges inside), shown with format spec ``fmt``."""
-    return Target(f"{low:{fmt}}-{high:{fmt}}", _within(low, high))
+    return Target(f"{low:{fmt}}-{high:{fmt}}", _within(low, high), (low, high))
 
 
 def no_target(scenario: Scenario, group: str) -> None:

@@ -89,7 +89,12 @@ class Claim:
 
 
 @contextlib.contextmanager
-def claim(out: str | os.PathLike, protect: Iterable[Path] = (), expected: Iterable[str] = ()):
+def claim(
+    out: str | os.PathLike,
+    protect: Iterable[Path] = (),
+    expected: Iterable[str] = (),
+    protected_as: str = "the scenario file",
+):
     """Check and lock ``out`` for a run; tidy what killed runs left; unlock afterwards.
 
     Parameters
@@ -98,6 +103,8 @@ def claim(out: str | os.PathLike, protect: Iterable[Path] = (), expected: Iterab
         The folder to write (created with its parents if missing).
     protect
         Files that must not be inside it (the run's scenario files).
+    protected_as
+        What those files are, for the refusal.
     expected
         Names of the files a run may write: the marker of the folder being written
         lists them, so that what a killed run left can be removed.
@@ -108,7 +115,7 @@ def claim(out: str | os.PathLike, protect: Iterable[Path] = (), expected: Iterab
         Before anything is written, with the reason.
     """
     path = _resolve(out)
-    _check_place(path, protect)
+    _check_place(path, protect, protected_as)
     created = _make_parents(path)
     try:
         with folder_lock(path):
@@ -145,15 +152,15 @@ def _resolve(out: str | os.PathLike) -> Path:
     return path
 
 
-def _check_place(path: Path, protect: Iterable[Path]) -> None:
+def _check_place(path: Path, protect: Iterable[Path], protected_as: str) -> None:
     try:
-        _check_where(path, protect)
+        _check_where(path, protect, protected_as)
         _check_what(path)
     except OSError as exc:
         raise FolderRefused(f"--out {path}: cannot inspect it: {exc.strerror or exc}") from None
 
 
-def _check_where(path: Path, protect: Iterable[Path]) -> None:
+def _check_where(path: Path, protect: Iterable[Path], protected_as: str) -> None:
     with contextlib.suppress(OSError):  # no working directory (deleted): nothing to protect
         here = Path.cwd().resolve()
         if path == here or path in here.parents:
@@ -163,7 +170,7 @@ def _check_where(path: Path, protect: Iterable[Path]) -> None:
             )
     for source in protect:
         if path in Path(os.path.realpath(source)).parents:
-            raise FolderRefused(f"--out {path}: holds the scenario file {source}")
+            raise FolderRefused(f"--out {path}: holds {protected_as} {source}")
     if _HIDDEN.fullmatch(path.name) or path.name.endswith(".opsim-lock"):
         raise FolderRefused(
             f"--out {path}: names of this form belong to opsim's own hidden files; choose another"

@@ -1,0 +1,75 @@
+"""Writing a report folder: one multi-page PDF and a PNG per chart, all or nothing.
+
+The folder is written like a results folder (see
+:mod:`sim.experiments.owned_folder`): into a hidden sibling that replaces it in
+one step, and only a folder opsim can prove it wrote is ever replaced. The
+files depend on the results alone (no dates or paths of the moment are
+embedded), so the same results give the same report, byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from matplotlib.backends.backend_pdf import PdfPages
+
+from sim import __version__
+from sim.experiments.owned_folder import claim
+from sim.report.pages import PAGES, Drawn, draw_pages
+from sim.report.results import Results
+
+FORMATS = ("pdf", "png")
+PDF = "report.pdf"
+REPORT_FILES = frozenset({PDF, *(f"{page.name}.png" for page in PAGES if page.png)})
+"""Every file a report folder may hold (besides opsim's marker)."""
+PNG_DPI = 150
+
+
+def write_report(
+    results: Results,
+    out: str | Path,
+    formats: Sequence[str] = FORMATS,
+    protect: Iterable[Path] = (),
+) -> list[Drawn]:
+    """Draw the report of ``results`` and write it to the folder ``out``.
+
+    Returns the pages, drawn or left out. Raises :class:`sim.errors.FolderRefused`
+    for a folder opsim may not replace (``protect``: files that must not be in it).
+    """
+    drawn = draw_pages(results)
+    with claim(out, protect, REPORT_FILES, "the results file") as folder:
+        try:
+            folder.replace(lambda new: write_files(results, drawn, new, formats))
+        finally:
+            notes = list(folder.notes)
+    for note in notes:
+        import warnings
+
+        warnings.warn(note, stacklevel=2)
+    return drawn
+
+
+def write_files(
+    results: Results, drawn: list[Drawn], folder: Path, formats: Sequence[str] = FORMATS
+) -> list[str]:
+    """Write the PDF and PNGs of drawn pages into an existing folder; returns the names."""
+    names = []
+    if "pdf" in formats:
+        metadata = {
+            "Title": f"opsim report: {results.scenario.name}",
+            "Creator": f"opsim {__version__}",
+            "CreationDate": None,  # the same results give the same file
+        }
+        with PdfPages(folder / PDF, metadata=metadata) as pdf:
+            for page in drawn:
+                for figure in page.figures:
+                    pdf.savefig(figure)
+        names.append(PDF)
+    if "png" in formats:
+        for page in drawn:
+            if page.page.png and page.figures:
+                name = f"{page.page.name}.png"
+                page.figures[0].savefig(folder / name, dpi=PNG_DPI)
+                names.append(name)
+    return names
