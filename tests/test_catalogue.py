@@ -147,8 +147,8 @@ def test_check_rows_names_and_ranges():
         (0.95, 0.90, 0.99, OK),  # lower bound on the target
         (0.82, 0.80, 0.85, MISS),
         (0.90, 0.85, 0.95, UNSURE),
-        (0.90, NAN, NAN, OK),  # n = 1: the mean decides
-        (0.80, NAN, NAN, MISS),
+        (0.90, NAN, NAN, UNSURE),
+        (0.80, NAN, NAN, UNSURE),
         (NAN, NAN, NAN, NONE),
     ],
 )
@@ -163,8 +163,8 @@ def test_at_least(mean, low, high, expected):
         (28, 25, 30, OK),  # upper bound on the target
         (40, 35, 45, MISS),
         (30, 25, 35, UNSURE),
-        (30, NAN, NAN, OK),
-        (31, NAN, NAN, MISS),
+        (30, NAN, NAN, UNSURE),
+        (31, NAN, NAN, UNSURE),
         (NAN, NAN, NAN, NONE),
     ],
 )
@@ -180,8 +180,8 @@ def test_at_most(mean, low, high, expected):
         (0.88, 0.85, 0.90, MISS),
         (0.70, 0.65, 0.75, UNSURE),
         (0.75, 0.60, 0.90, UNSURE),
-        (0.75, NAN, NAN, OK),
-        (0.60, NAN, NAN, MISS),
+        (0.75, NAN, NAN, UNSURE),
+        (0.60, NAN, NAN, UNSURE),
         (NAN, NAN, NAN, NONE),
     ],
 )

@@ -45,7 +45,7 @@ def _texts(figure: Figure):
         legend = ax.get_legend()
         if legend is not None:
             found += [*legend.get_texts(), legend.get_title()]
-        for axis in (a for a in (ax.xaxis, ax.yaxis) if a.get_visible()):
+        for axis in (a for a in (ax.xaxis, ax.yaxis) if a.get_visible() and ax.axison):
             found += [t.label1 for t in axis._update_ticks()] + [
                 t.label2 for t in axis._update_ticks()
             ]

@@ -78,9 +78,9 @@ AT_LEAST = [  # response adherence target >= 0.9
     (0.95, 0.90, 0.99, OK),  # lower bound on the target
     (0.82, 0.80, 0.85, MISS),
     (0.90, 0.85, 0.95, UNSURE),
-    (0.95, NAN, NAN, OK),  # n = 1: the mean decides
-    (0.90, NAN, NAN, OK),
-    (0.80, NAN, NAN, MISS),
+    (0.95, NAN, NAN, UNSURE),  # n = 1: no interval, no verdict
+    (0.90, NAN, NAN, UNSURE),
+    (0.80, NAN, NAN, UNSURE),
     (NAN, NAN, NAN, NONE),
 ]
 
@@ -97,8 +97,8 @@ def test_at_least(scenario, group, mean, low, high, expected):
         (0.9995, 0.9991, 0.9999, OK),
         (0.995, 0.99, 0.998, MISS),
         (0.999, 0.998, 0.9995, UNSURE),
-        (0.9995, NAN, NAN, OK),
-        (0.99, NAN, NAN, MISS),
+        (0.9995, NAN, NAN, UNSURE),
+        (0.99, NAN, NAN, UNSURE),
     ],
 )
 def test_availability_at_least_slo(scenario, mean, low, high, expected):
@@ -110,8 +110,8 @@ AT_MOST = [  # MTTR P1 <= 60 (and MTTD with a 60-minute target)
     (55, 50, 60, OK),  # upper bound on the target
     (75, 70, 80, MISS),
     (60, 50, 70, UNSURE),
-    (50, NAN, NAN, OK),
-    (70, NAN, NAN, MISS),
+    (50, NAN, NAN, UNSURE),
+    (70, NAN, NAN, UNSURE),
     (NAN, NAN, NAN, NONE),
 ]
 
@@ -136,9 +136,9 @@ WITHIN = [  # utilisation band 0.7-0.8
     (0.80, 0.75, 0.85, UNSURE),
     (0.75, 0.60, 0.90, UNSURE),
     (0.66, 0.62, 0.70, UNSURE),
-    (0.75, NAN, NAN, OK),
-    (0.90, NAN, NAN, MISS),
-    (0.60, NAN, NAN, MISS),
+    (0.75, NAN, NAN, UNSURE),
+    (0.90, NAN, NAN, UNSURE),
+    (0.60, NAN, NAN, UNSURE),
     (NAN, NAN, NAN, NONE),
 ]
 
@@ -208,7 +208,7 @@ def test_scorecard_order_and_fields(scenario):
         MISS,
         UNSURE,
         NONE,
-        OK,
+        UNSURE,  # one replication: no interval
         OK,
         OK,
         MISS,

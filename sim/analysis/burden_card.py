@@ -81,14 +81,15 @@ def render_burden(summary: pd.DataFrame, scenario: Scenario) -> str:
     people = burdens(summary, scenario)
     if not people:
         return ""
+    months = (scenario.calendar.days - scenario.calendar.warmup_days) / 30.0
     head = (
         f"{'person':<40}{'on call':>8} {'95% CI':>15}{'pages/mo':>9}{'off-hours':>10}"
-        f"{'asleep':>8}{'inc/12h':>8}{'sleep lost':>11}  flags"
+        f"{'asleep':>8}{'inc/12h':>8}{'sleep/mo':>11}  flags"
     )
     out = [
         "On-call burden (per person in a rotation; pages a month by local time; Google SRE "
         "limits 25% on call and 2 incidents per 12 h on call; PagerDuty off-hours bands "
-        "2 healthy, 7 bad, 19 burnout)",
+        "2 healthy, 7 bad, 19 burnout; sleep lost to pages a month)",
         head,
         "-" * len(head),
     ]
@@ -99,7 +100,7 @@ def render_burden(summary: pd.DataFrame, scenario: Scenario) -> str:
         out.append(
             f"{b.person:<40}{mean:>8.0%} {ci:>15}{total:>9.1f}{b.off_hours:>10.1f}"
             f"{b.pages_per_month['sleep_hours']:>8.1f}{b.per_shift[0]:>8.2f}"
-            f"{_hours(b.sleep_lost):>11}  " + ", ".join(b.flags)
+            f"{_hours(b.sleep_lost / months):>11}  " + ", ".join(b.flags)
         )
     return "\n".join(out)
 

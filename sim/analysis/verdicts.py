@@ -60,8 +60,8 @@ def no_target(scenario: Scenario, group: str) -> None:
 
 
 def _bounds(mean, low, high):
-    if math.isnan(low):
-        return mean, mean
+    if math.isnan(low):  # one replication: no interval, so no verdict either way
+        return -math.inf, math.inf
     return low, high
 
 

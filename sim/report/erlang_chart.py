@@ -28,7 +28,7 @@ def erlang(results: Results) -> Figure:
     )
     staff_ax, adherence_ax = style.axes(figure, 1, 2)
     x = np.arange(len(checks))
-    names = [f"{c.priority}\n(≤ {_minutes(c.answer_minutes)})" for c in checks]
+    names = [f"{c.priority}\n(≤ {style.duration(c.answer_minutes)})" for c in checks]
     staff_ax.bar(
         x,
         [c.staff_needed for c in checks],
@@ -48,7 +48,8 @@ def erlang(results: Results) -> Figure:
     staff_ax.set_xticks(x, names)
     staff_ax.set_ylabel("people on shift")
     staff_ax.set_title("Staffing", loc="left")
-    staff_ax.legend(loc="upper right")
+    staff_ax.set_ylim(-0.3, max(mean, *(c.staff_needed for c in checks)) * 1.5 + 0.5)
+    staff_ax.legend(loc="upper left", ncols=1)
     means, lows, highs = zip(*(c.simulated for c in checks), strict=True)
     adherence_ax.errorbar(
         x + 0.1,
@@ -84,7 +85,3 @@ def _why() -> str:
         "skills and escalation tiers, planned work, work streams, training, absence, and "
         "people paged from home at night: where the two disagree, the formula misleads."
     )
-
-
-def _minutes(value: float) -> str:
-    return f"{value / 60:g} h" if value >= 60 else f"{value:g} min"

@@ -119,6 +119,8 @@ def fatigue(results: Results) -> Figure:
     )
     alert_ax.scatter(means, y, c=[style.LIMIT if r else style.BAND for r in risky], zorder=3)
     alert_ax.axvline(RISK, color=style.LIMIT, linestyle="--")
+    shown = means[np.isfinite(means)]  # intervals from few replications can run off the scale
+    alert_ax.set_xlim(min([RISK, *shown]) - 2, max([RISK, *shown]) + 2)
     alert_ax.set_xlabel("alertness at acknowledgement (TPM scale; no dot: never paged)")
     alert_ax.legend(
         handles=[

@@ -28,7 +28,7 @@ def response_sla(results: Results) -> Figure:
     scenario = results.scenario
     target = scenario.targets.response_sla_adherence
     groups = [p.id for p in scenario.priorities] + [ALL]
-    sla = {p.id: _minutes(p.response_minutes) for p in scenario.priorities} | {ALL: "all"}
+    sla = {p.id: style.duration(p.response_minutes) for p in scenario.priorities} | {ALL: "all"}
     figure = style.page(
         "Response SLA adherence by priority",
         f"Share of incidents acknowledged within their response SLA, mean and 95% interval over "
@@ -45,14 +45,14 @@ def response_sla(results: Results) -> Figure:
         x, means, style.error_bars(means, lows, highs), fmt="none", color="black", capsize=6
     )
     ax.axhline(target, color=style.LIMIT, linestyle="--", label=f"target {target:.0%}")
-    for xi, mean, low in zip(x, means, lows, strict=True):
+    for xi, mean in zip(x, means, strict=True):
         if mean == mean:
             ax.text(
                 xi,
-                np.nanmin([low, mean]) - 0.02,
+                0.03,
                 f"{mean:.1%}",
                 ha="center",
-                va="top",
+                va="bottom",
                 color="white",
                 fontweight="bold",
             )
@@ -105,13 +105,13 @@ def _mark_restore(ax, results: Results, priority) -> None:
     for metric, line, name in marks:
         mean = results.figure(metric, priority.id)[0]
         if mean == mean and mean > 0:
-            ax.axvline(mean, color="black", linestyle=line, label=f"{name} {_minutes(mean)}")
+            ax.axvline(mean, color="black", linestyle=line, label=f"{name} {style.duration(mean)}")
     if priority.mttr_minutes:
         ax.axvline(
             priority.mttr_minutes,
             color=style.LIMIT,
             linewidth=2,
-            label=f"target {_minutes(priority.mttr_minutes)}",
+            label=f"target {style.duration(priority.mttr_minutes)}",
         )
 
 
@@ -125,7 +125,7 @@ def availability(results: Results) -> Figure:
     figure = style.page(
         "Availability against SLO: error budget used",
         "Downtime as a share of the downtime each service's SLO allows over the measured period "
-        "(100% = budget spent), mean and 95% interval; right: availability itself.",
+        "(100% = budget spent), mean and 95% interval; availability itself beside each name.",
     )
     ax = style.axes(figure)[0]
     used, lows, highs, labels = [], [], [], []
@@ -235,17 +235,7 @@ def _week_axis(ax) -> None:
     ax.grid(True, axis="x", which="major", alpha=0.6)
 
 
-def _minutes(value: float) -> str:
-    if value >= 1440 and value % 1440 == 0:
-        return f"{value / 1440:g} d"
-    if value >= 2880:
-        return f"{value / 1440:.3g} d"
-    if value >= 60:
-        return f"{value / 60:.3g} h"
-    return f"{value:.3g} min"
-
-
 def _duration_formatter():
     from matplotlib.ticker import FuncFormatter
 
-    return FuncFormatter(lambda value, _: _minutes(value))
+    return FuncFormatter(lambda value, _: style.duration(value))

@@ -85,6 +85,8 @@ def text_page(title: str, subtitle: str = "") -> Figure:
     """A page of text only: no axes to lay out, so none of the layout engine's cost."""
     figure = page(title, subtitle)
     figure.set_layout_engine("none")
+    # Jupyter draws a figure only if it has axes: give it an invisible one
+    figure.add_axes((0, 0, 1, 1)).set_axis_off()
     return figure
 
 
@@ -110,6 +112,17 @@ def error_bars(means, lows, highs) -> np.ndarray:
     below = np.nan_to_num(means - lows, nan=0.0).clip(0)
     above = np.nan_to_num(highs - means, nan=0.0).clip(0)
     return np.vstack([below, above])
+
+
+def duration(minutes: float) -> str:
+    """A duration for people: ``15 min``, ``4 h``, ``1 d``, ``2.5 d``."""
+    if minutes >= 1440 and minutes % 1440 == 0:
+        return f"{minutes / 1440:g} d"
+    if minutes >= 2880:
+        return f"{minutes / 1440:.3g} d"
+    if minutes >= 60:
+        return f"{minutes / 60:.3g} h"
+    return f"{minutes:.3g} min"
 
 
 def chunks(items: list, size: int) -> Iterator[list]:
