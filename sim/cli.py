@@ -379,16 +379,21 @@ def _validate(args) -> int:
 def _report(args) -> int:
     with interrupts.held():  # an interrupt inside a compiled module's import is a traceback
         from sim.report.results import NEEDED, OPTIONAL, load_results
-        from sim.report.writer import write_report
+        from sim.report.writer import FolderNote, write_report
 
+    out = args.out
+    if out is None:
+        out = str(Path("reports") / Path(os.path.realpath(args.results)).name)
+    _check_apart(args.results, out)
     results = load_results(args.results)
-    out = args.out or str(Path("reports") / Path(os.path.realpath(args.results)).name)
     inputs = [args.results / name for name in (*NEEDED, *OPTIONAL)]
-    with warnings.catch_warnings(record=True) as notes:
+    signals = {signal.SIGINT: KeyboardInterrupt, signal.SIGTERM: Stopped}
+    with warnings.catch_warnings(record=True) as notes, interrupts.watched(signals) as watch:
         warnings.simplefilter("always")
-        drawn = write_report(results, out, args.format, inputs)
+        drawn = write_report(results, out, args.format, inputs, watch)
     for note in notes:
-        _tell(f"note: {note.message}")
+        if issubclass(note.category, FolderNote):  # numpy's and matplotlib's are not the user's
+            _tell(f"note: {note.message}")
     for page in drawn:
         if page.left_out:
             print(printable(f"left out: {page.page.title}: {page.left_out}"))
@@ -400,6 +405,17 @@ def _report(args) -> int:
         pages = sum(len(page.figures) for page in drawn)
         print(printable(f"report ({_plural(pages, 'page')}): {folder}/report.pdf"))
     return 0
+
+
+def _check_apart(results: Path, out: str) -> None:
+    """Refuse a report folder inside the results folder it reads: a later run could not
+    replace those results (they would hold a folder opsim did not write there)."""
+    inside, folder = Path(os.path.realpath(out)), Path(os.path.realpath(results))
+    if out and folder in inside.parents:
+        raise FolderRefused(
+            f"--out {out}: is inside the results folder {results}; write the report elsewhere, "
+            "e.g. reports/NAME"
+        )
 
 
 def _schema(args) -> int:

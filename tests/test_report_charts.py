@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 from sim.analysis.catalogue import ALL
@@ -21,6 +22,7 @@ from sim.report import (
     load_results,
     response_sla,
     restore_times,
+    style,
 )
 from sim.report.cover_page import verdict_lines
 
@@ -145,3 +147,39 @@ def test_a_chart_without_its_figures_says_what_is_missing(results):
         coverage(older)
     with pytest.raises(MissingData, match="incident log"):
         restore_times(older)
+
+
+def test_compare_draws_a_bar_per_option_and_each_options_own_goal(results):
+    from sim.report import compare
+
+    stricter = results.scenario.targets.model_copy(update={"response_sla_adherence": 0.99})
+    other = Results(results.scenario.model_copy(update={"targets": stricter}), results.summary)
+    figure = compare({"a": results, "b": other}, targets=[("response_sla_adherence", "P2")])
+    ax = figure.axes[0]
+    assert len(ax.patches) == 2
+    red = to_rgba(style.LIMIT)
+    goals = sorted(
+        segment[0][1]
+        for c in ax.collections
+        if tuple(c.get_color()[0]) == red
+        for segment in c.get_segments()
+    )
+    assert goals == pytest.approx([0.95, 0.99])
+
+
+@pytest.mark.parametrize(
+    "options, targets, error",
+    [
+        ([], None, TypeError),
+        ({}, None, MissingData),
+        ({"a": "not results"}, None, TypeError),
+        ("{results}", "utilization", TypeError),
+        ("{results}", [("utilisation", "all")], KeyError),
+    ],
+)
+def test_compare_says_what_is_wrong_with_its_arguments(results, options, targets, error):
+    from sim.report import compare
+
+    options = {"a": results} if options == "{results}" else options
+    with pytest.raises(error):
+        compare(options, targets)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -69,6 +73,7 @@ def test_an_older_results_folder_leaves_out_the_pages_it_has_no_figures_for(
     small_results, tmp_path, capsys
 ):
     older = shutil.copytree(small_results, tmp_path / "older")
+    (older / ".opsim-results").unlink()  # edited below: the marker would refuse it
     summary = pd.read_csv(older / "summary.csv")  # opsim 0.3 wrote no on_shift figures
     summary[summary["metric"] != "on_shift"].to_csv(older / "summary.csv", index=False)
     (older / "incidents.csv").unlink()  # as with --no-incidents
@@ -144,11 +149,130 @@ def test_the_report_is_never_written_over_its_results(small_results, tmp_path, c
     assert {f.name: f.read_bytes() for f in results.iterdir()} == before
 
 
-def test_a_garbled_results_file_is_bad_input(small_results, tmp_path, capsys):
+def test_a_file_edited_since_the_run_is_refused(small_results, tmp_path, capsys):
     results = shutil.copytree(small_results, tmp_path / "results")
-    (results / "summary.csv").write_text("metric,group\nx,y\n")
+    yaml_file = results / "scenario.resolved.yaml"
+    yaml_file.write_text(yaml_file.read_text().replace("days: 14", "days: 1000"))
     assert _report(results, tmp_path / "out") == 2
-    assert "summary.csv: no column mean, ci_low, ci_high: not written by opsim" in (
-        capsys.readouterr().err
-    )
+    err = capsys.readouterr().err
+    assert "scenario.resolved.yaml: is not the file opsim wrote with these results" in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "name, edit, message",
+    [
+        ("summary.csv", lambda t: "metric,group\nx,y\n", "no column mean, ci_low, ci_high"),
+        ("summary.csv", lambda t: t.replace(",", ",x", 1), "no column"),
+        (
+            "summary.csv",
+            lambda t: t.replace("\nincidents,P0,", "\nincidents,P0,abc", 1),
+            "column mean: expected a number, got 'abc",
+        ),
+        (
+            "people.csv",
+            lambda t: t.replace("leadership", "nobody", 1),
+            "team 'nobody' is not in scenario.resolved.yaml",
+        ),
+        (
+            "manifest.json",
+            lambda t: t.replace('"replications": 2', '"replications": "x"'),
+            "replications: expected int",
+        ),
+        (
+            "manifest.json",
+            lambda t: t.replace('"overrides": []', '"overrides": 5'),
+            "overrides: expected a list",
+        ),
+        (
+            "scenario.resolved.yaml",
+            lambda t: "extends: /etc/passwd\n" + t,
+            "names a parent (extends)",
+        ),
+    ],
+)
+def test_a_garbled_results_file_is_bad_input(small_results, tmp_path, capsys, name, edit, message):
+    results = shutil.copytree(small_results, tmp_path / "results")
+    (results / ".opsim-results").unlink()  # no marker: each file's own checks must catch it
+    (results / name).write_text(edit((results / name).read_text()))
+    assert _report(results, tmp_path / "out") == 2
+    err = capsys.readouterr().err
+    assert message in err, err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_report_never_replaces_results_nor_a_run_a_report(small_results, mmc_results, tmp_path):
+    other = shutil.copytree(mmc_results, tmp_path / "other-results")
+    before = sorted(f.name for f in other.iterdir())
+    assert _report(small_results, other) == 2
+    assert sorted(f.name for f in other.iterdir()) == before
+    assert _report(mmc_results, tmp_path / "report", "--format", "png") == 0
+    argv = ["run", str(REPO / "scenarios" / "validation" / "mmc.yaml"), "--days", "12"]
+    assert main([*argv, "--out", str(tmp_path / "report")]) == 2
+    assert (tmp_path / "report" / "cover.png").exists()
+
+
+def test_no_report_inside_the_results_folder_it_reads(small_results, tmp_path, monkeypatch, capsys):
+    results = shutil.copytree(small_results, tmp_path / "results")
+    monkeypatch.chdir(results)
+    assert main(["report", "."]) == 2  # the default reports/NAME would land inside
+    assert "is inside the results folder" in capsys.readouterr().err
+    assert _report(results, results / "report") == 2
+    assert sorted(f.name for f in results.iterdir()) == sorted(
+        f.name for f in small_results.iterdir()
+    )
+
+
+def test_an_empty_out_is_refused(small_results, capsys):
+    assert main(["report", str(small_results), "--out", ""]) == 2
+    assert "the folder name is empty" in capsys.readouterr().err
+
+
+def test_a_dollar_sign_is_text_not_a_formula(tmp_path, write_scenario):
+    scenario = write_scenario(
+        {
+            "extends": str(REPO / "scenarios" / "validation" / "mmc.yaml"),
+            "name": "hire two: $50k (10%) cheaper than $60k",
+            "description": "Budget option B: $120k more staff, $80k less tooling",
+        }
+    )
+    results = run_into(tmp_path / "r", scenario, "--days", "12", "--replications", "2")
+    assert _report(results, tmp_path / "report", "--format", "pdf") == 0
+
+
+def test_the_users_matplotlib_settings_do_not_reach_the_report(mmc_results, tmp_path, monkeypatch):
+    assert _report(mmc_results, tmp_path / "plain", "--format", "png") == 0
+    import matplotlib as mpl
+
+    with mpl.rc_context(
+        {"font.family": "serif", "lines.linewidth": 4, "savefig.transparent": True}
+    ):
+        assert _report(mmc_results, tmp_path / "styled", "--format", "png") == 0
+    for png in (tmp_path / "plain").glob("*.png"):
+        assert png.read_bytes() == (tmp_path / "styled" / png.name).read_bytes(), png.name
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="Linux")
+@pytest.mark.parametrize(
+    ("sig", "code", "when"),
+    [(signal.SIGINT, 130, "drawing"), (signal.SIGTERM, 143, "saving")],
+)
+def test_an_interrupted_report_keeps_the_previous_one(small_results, tmp_path, sig, code, when):
+    out = tmp_path / "report"
+    assert _report(small_results, out, "--format", "png") == 0
+    before = {f.name: f.read_bytes() for f in out.iterdir()}
+    command = [sys.executable, "-m", "sim", "report", str(small_results), "--out", str(out)]
+    report = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    if when == "saving":  # the hidden new folder exists once every page is drawn
+        while not list(tmp_path.glob(".report.opsim-new-*")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    else:
+        time.sleep(1.5)
+    report.send_signal(sig)
+    _, err = report.communicate(timeout=60)
+    assert report.returncode == code, err
+    assert "Traceback" not in err and "Exception ignored" not in err
+    assert {f.name: f.read_bytes() for f in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["report"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -43,3 +44,49 @@ def _note(pending: list[int]):
         pending.append(signum)
 
     return note
+
+
+class Watch:
+    """What :func:`watched` saw: :meth:`check` raises for a signal that arrived."""
+
+    def __init__(self, exceptions: dict[int, type[BaseException]]):
+        self.exceptions = exceptions
+        self.arrived: list[int] = []
+
+    def check(self) -> None:
+        """Raise the exception of the first signal that arrived, if any did."""
+        if self.arrived:
+            raise self.exceptions[self.arrived[0]]()
+
+
+@contextlib.contextmanager
+def watched(exceptions: dict[int, type[BaseException]]) -> Iterator[Watch]:
+    """Deliver Ctrl-C and SIGTERM at once as ``exceptions[signum]``, and make sure they stay
+    delivered: code that turns one into another error (a compiled library) or swallows it
+    (a ``__del__``) cannot hide it, since :meth:`Watch.check` and the end of the block raise
+    it again (main thread only)."""
+    watch = Watch(exceptions)
+    if threading.current_thread() is not threading.main_thread():
+        yield watch
+        return
+
+    def deliver(signum: int, _frame) -> None:
+        watch.arrived.append(signum)
+        raise exceptions[signum]()
+
+    def unraisable(info) -> None:  # a signal's exception swallowed in a __del__: already noted
+        if not isinstance(info.exc_value, tuple(exceptions.values())):
+            hook(info)
+
+    previous = {signum: signal.signal(signum, deliver) for signum in exceptions}
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable
+    try:
+        yield watch
+    except BaseException:
+        watch.check()  # the signal, not what a library made of it
+        raise
+    finally:
+        sys.unraisablehook = hook
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+    watch.check()

@@ -129,7 +129,7 @@ def _prepared(path: Path, expected: frozenset[str]) -> Claim:
     result = Claim(path, expected)
     try:
         result.notes += _tidy(path)
-        refusal = _ownership_problem(path)
+        refusal = _ownership_problem(path) or _kind_problem(path, expected)
     except OSError as exc:
         raise FolderRefused(f"--out {path}: {exc.strerror or exc}") from None
     if refusal:
@@ -263,6 +263,19 @@ def _ownership_problem(path: Path) -> str | None:
     )
 
 
+def _kind_problem(path: Path, expected: frozenset[str]) -> str | None:
+    """Why an opsim folder of another kind (results where a report goes, or the other way
+    round) may not be replaced, or None: an easy slip of ``--out`` must not cost a run."""
+    listed = _listed_files(path, complete_only=True) if path.is_dir() else None
+    other = sorted(set(listed or ()) - expected) if expected else []
+    if not other:
+        return None
+    return (
+        f"--out {path}: holds opsim output of another kind ({', '.join(other[:_SHOWN])}); "
+        "choose another folder, or remove it yourself if you no longer need it"
+    )
+
+
 def _not_opsims(path: Path) -> str:
     try:
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
@@ -293,6 +306,12 @@ def _listed_files(folder: Path, complete_only: bool, of: str | None = None):
     if not isinstance(files, dict) or not all(_plain(name) for name in files):
         return None  # a marker naming paths is not one opsim wrote
     return {name: d if isinstance(d, dict) else {} for name, d in files.items()}
+
+
+def recorded_files(folder: Path) -> dict[str, dict] | None:
+    """What opsim's marker records of each file of a complete folder (name -> size and
+    SHA-256), or None when the folder has no marker opsim wrote."""
+    return _listed_files(Path(folder), complete_only=True)
 
 
 def _plain(name: object) -> bool:

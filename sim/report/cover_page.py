@@ -14,6 +14,9 @@ from sim.report.results import Results
 
 VERDICT_WORDS = {"ok": "met", "MISS": "missed", "~": "undecided"}
 ROWS_PER_COLUMN = 34
+FACT_LINE = 0.019  # height of a line of the run's facts (9 pt on an A4 page)
+FACT_WIDTH = 130  # characters
+FACT_LINES = {"scenario": 3, "overrides": 2}  # at most, so the table keeps its room
 APPENDIX_LINES = 74  # lines of YAML per column, two columns a page
 APPENDIX_WIDTH = 100  # characters per line before wrapping
 
@@ -27,16 +30,18 @@ def verdict_lines(results: Results) -> list[Line]:
 def cover(results: Results) -> Figure:
     """Scenario, run facts, and a one-screen table of every target: met, missed or undecided."""
     lines = verdict_lines(results)
-    figure = style.text_page(f"opsim report: {results.scenario.name}")
-    figure.text(0.01, 0.935, _facts(results), fontsize=9, va="top", family="monospace")
+    figure = style.text_page(textwrap.shorten(f"opsim report: {results.scenario.name}", 95))
+    facts = _facts(results)
+    figure.text(0.01, 0.935, facts, fontsize=9, va="top", family="monospace")
+    headline = 0.935 - FACT_LINE * (facts.count("\n") + 1) - 0.045
     counts = {v: sum(1 for line in lines if line.verdict == v) for v in VERDICT_WORDS}
     summary = ", ".join(f"{n} {VERDICT_WORDS[v]}" for v, n in counts.items())
-    figure.text(0.01, 0.79, f"{len(lines)} targets: {summary}", fontsize=12, fontweight="bold")
+    figure.text(0.01, headline, f"{len(lines)} targets: {summary}", fontsize=12, fontweight="bold")
     columns = list(style.chunks(lines, ROWS_PER_COLUMN)) or [[]]
     width = 0.98 / len(columns)
     size = 8 if len(columns) == 1 else 6.5
     for k, column in enumerate(columns):
-        _table(figure, column, 0.01 + k * width, 0.75, size)
+        _table(figure, column, 0.01 + k * width, headline - 0.04, size)
     figure.text(
         0.01,
         0.01,
@@ -63,14 +68,21 @@ def _facts(results: Results) -> str:
     ]
     return "\n".join(
         "\n".join(
-            textwrap.wrap(str(v), 130, initial_indent=f"{k:<13} ", subsequent_indent=" " * 14)
+            textwrap.wrap(
+                str(v),
+                FACT_WIDTH,
+                initial_indent=f"{k:<13} ",
+                subsequent_indent=" " * 14,
+                max_lines=FACT_LINES.get(k),
+                placeholder=" ...",
+            )
         )
         for k, v in rows
     )
 
 
 def _table(figure: Figure, lines: list[Line], x: float, top: float, size: float) -> None:
-    step = (top - 0.06) / ROWS_PER_COLUMN
+    step = min(0.0195, (top - 0.05) / ROWS_PER_COLUMN)
     wide = size >= 8
     offsets = (0, 0.30, 0.40, 0.57, 0.68) if wide else (0, 0.19, 0.245, 0.335, 0.40)
     heads = ("target", "mean", "95% interval", "goal", "verdict")
@@ -80,7 +92,8 @@ def _table(figure: Figure, lines: list[Line], x: float, top: float, size: float)
         y = top - i * step
         fmt = formatter(line.unit)
         ci = "" if math.isnan(line.ci_low) else f"{fmt(line.ci_low)} to {fmt(line.ci_high)}"
-        cells = (textwrap.shorten(line.label, 48 if wide else 34), fmt(line.mean), ci, line.target)
+        goal = line.target if "%" in line.target or not line.unit else f"{line.target} {line.unit}"
+        cells = (textwrap.shorten(line.label, 48 if wide else 34), fmt(line.mean), ci, goal)
         for dx, cell in zip(offsets, cells, strict=False):
             figure.text(x + dx, y, cell, fontsize=size)
         figure.text(

@@ -13,7 +13,7 @@ from sim.report.results import MissingData, Results
 @style.chart
 def erlang(results: Results) -> Figure:
     """Erlang C's prescribed staff and predicted adherence per priority against the simulation."""
-    results.require("on_shift", "all:", "these results have no on_shift figures (opsim < 0.4)")
+    results.require("on_shift", "all:", "these results have no on_shift figures (opsim before 0.4)")
     if results.people.empty:
         raise MissingData("these results have no people table")
     checks = erlang_checks(results.summary, results.people, results.scenario)

@@ -26,7 +26,9 @@ BUCKET_LABELS = {
 
 def _people(results: Results) -> list[Burden]:
     """Everyone in a rotation, most woken first (the first :data:`PEOPLE_SHOWN` of them)."""
-    results.require("oncall_time_share", "person:", "the scenario has no on-call rotation")
+    if not results.scenario.oncall.rotations:
+        raise MissingData("the scenario has no on-call rotation")
+    results.require("oncall_time_share", "person:", "these results have no on-call figures")
     found = burdens(results.summary, results.scenario)
     if not found:
         raise MissingData("the scenario has no on-call rotation")

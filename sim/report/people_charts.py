@@ -22,7 +22,9 @@ PEOPLE_SHOWN = 40
 @style.chart
 def coverage(results: Results) -> Figure:
     """People on shift by role and tier per UTC hour of the week; tier gaps hatched."""
-    results.require("on_shift", "role:", "these results have no on_shift figures (opsim < 0.4)")
+    results.require(
+        "on_shift", "role:", "these results have no on_shift figures (opsim before 0.4)"
+    )
     scenario = results.scenario
     roles = [r for t in scenario.teams for r in scenario.roles if r.team == t.id]
     rows = [(f"{r.id} ({r.team})", f"role:{r.id}") for r in roles]

@@ -8,15 +8,20 @@ from a notebook, so the same charts draw both.
 from __future__ import annotations
 
 import functools
+import hashlib
+import io
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim import __version__
 from sim.errors import ScenarioError
+from sim.experiments.owned_folder import recorded_files
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 
@@ -113,11 +118,14 @@ class Results:
 def load_results(folder: str | Path) -> Results:
     """Read a results folder written by ``opsim run --out``.
 
+    Every file is checked against opsim's marker when the folder has one: a file
+    edited since, or replaced by another run while it was read, is refused.
+
     Raises
     ------
     ScenarioError
-        The folder is missing, is not a results folder, or a file cannot be read;
-        one line per problem.
+        The folder is missing, is not a results folder, or a file cannot be read or
+        is not what opsim wrote; one line per problem.
     """
     path = Path(folder)
     if not path.is_dir():
@@ -127,41 +135,150 @@ def load_results(folder: str | Path) -> Results:
         raise ScenarioError(
             [f"{path}: not a results folder of `opsim run --out` (no {', '.join(missing)})"]
         )
+    files = _Files(path)
+    text = files.text("scenario.resolved.yaml")
+    if re.search(r"^extends\s*:", text, re.MULTILINE):
+        raise ScenarioError(
+            [
+                f"{path / 'scenario.resolved.yaml'}: names a parent (extends): "
+                "not a resolved scenario written by opsim"
+            ]
+        )
     scenario = load_scenario(path / "scenario.resolved.yaml")
-    return Results(
+    results = Results(
         scenario,
-        _table(path / "summary.csv", ("metric", "group", "mean", "ci_low", "ci_high")),
-        _table(path / "incidents.csv", ("replication", "priority", "restore_minutes")),
-        _table(path / "people.csv", ("replication", "person", "available_hours")),
-        _manifest(path / "manifest.json"),
-        (path / "scenario.resolved.yaml").read_text(encoding="utf-8"),
+        _table(files, "summary.csv", SUMMARY_COLUMNS, ("mean", "ci_low", "ci_high")),
+        _table(files, "incidents.csv", ("priority",), INCIDENT_NUMBERS),
+        _table(files, "people.csv", ("replication", "person"), PEOPLE_NUMBERS),
+        _manifest(files),
+        text,
         str(path),
     )
+    _check_belongs(results, path)
+    return results
 
 
-def _table(file: Path, columns: tuple[str, ...]) -> pd.DataFrame:
-    """A CSV file with at least ``columns``; an empty table if the file is absent."""
-    if not file.is_file():
+SUMMARY_COLUMNS = ("metric", "group", "mean", "ci_low", "ci_high")
+INCIDENT_NUMBERS = ("replication", "started", "restore_minutes", "ack_minutes")
+PEOPLE_NUMBERS = ("replication", "available_hours", "utilization")
+"""Columns that must hold numbers where present (the rest of ``*_hours`` too)."""
+_MANIFEST_TYPES = {
+    "replications": int,
+    "seed": int,
+    "days": int,
+    "version": str,
+    "scenario": str,
+    "finished_utc": str,
+}
+
+
+class _Files:
+    """A results folder's files, each read once and checked against opsim's marker."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.recorded = recorded_files(path)  # None: no marker, nothing to check against
+
+    def has(self, name: str) -> bool:
+        return (self.path / name).is_file()
+
+    def data(self, name: str) -> bytes:
+        file = self.path / name
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise ScenarioError([f"{file}: cannot be read: {exc.strerror or exc}"]) from None
+        if self.recorded is not None:
+            record = self.recorded.get(name)
+            if record is None or record.get("sha256") != hashlib.sha256(data).hexdigest():
+                raise ScenarioError(
+                    [
+                        f"{file}: is not the file opsim wrote with these results (edited, or "
+                        "replaced by another run while it was read); run `opsim run` again"
+                    ]
+                )
+        return data
+
+    def text(self, name: str) -> str:
+        try:
+            return self.data(name).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ScenarioError([f"{self.path / name}: is not UTF-8 text"]) from None
+
+
+def _table(files: _Files, name: str, columns: tuple[str, ...], numbers: tuple[str, ...]):
+    """A CSV file with at least ``columns``, and numbers where numbers belong; an empty
+    table if the file is absent."""
+    if not files.has(name):
         return pd.DataFrame()
+    file = files.path / name
     try:
-        table = pd.read_csv(file, keep_default_na=False, na_values=[""])
+        table = pd.read_csv(io.BytesIO(files.data(name)), keep_default_na=False, na_values=[""])
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([f"{file}: cannot be read as CSV: {exc}"]) from None
     lacking = [c for c in columns if c not in table.columns]
     if lacking:
         raise ScenarioError([f"{file}: no column {', '.join(lacking)}: not written by opsim"])
+    for column in table.columns:
+        if column in numbers or column.endswith("_hours"):
+            table[column] = _numbers(table[column], file, column)
     if "group" in table:
         table["group"] = table["group"].astype(str)
     return table
 
 
-def _manifest(file: Path) -> dict:
-    if not file.is_file():
+def _numbers(column: pd.Series, file: Path, name: str) -> pd.Series:
+    """The column as floats (empty and "nan" are missing); anything else is bad input."""
+    values = pd.to_numeric(column.replace({"nan": "", "NaN": ""}), errors="coerce")
+    bad = column[values.isna() & ~column.isin(["", "nan", "NaN"]) & column.notna()]
+    if not bad.empty or np.isinf(values).any():
+        shown = bad.iloc[0] if not bad.empty else "inf"
+        line = int((bad.index if not bad.empty else values.index[np.isinf(values)])[0]) + 2
+        raise ScenarioError(
+            [f"{file}: line {line}: column {name}: expected a number, got {str(shown)[:40]!r}"]
+        )
+    return values.astype(float)
+
+
+def _manifest(files: _Files) -> dict:
+    if not files.has("manifest.json"):
         return {}
+    file = files.path / "manifest.json"
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (ValueError, OSError) as exc:
+        data = json.loads(files.text("manifest.json"))
+    except ValueError as exc:
         raise ScenarioError([f"{file}: cannot be read as JSON: {exc}"]) from None
     if not isinstance(data, dict):
         raise ScenarioError([f"{file}: expected a JSON object"])
+    for key, kind in _MANIFEST_TYPES.items():
+        value = data.get(key)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            raise ScenarioError([f"{file}: {key}: expected {kind.__name__}, got {value!r:.40}"])
+    if data.get("replications") is not None and data["replications"] < 1:
+        raise ScenarioError([f"{file}: replications: expected at least 1"])
+    overrides = data.get("overrides", [])
+    if not isinstance(overrides, list) or not all(isinstance(o, str) for o in overrides):
+        raise ScenarioError([f"{file}: overrides: expected a list of KEY=VALUE texts"])
     return data
+
+
+def _check_belongs(results: Results, path: Path) -> None:
+    """Refuse tables of another scenario (files of two runs in one folder)."""
+    scenario = results.scenario
+    known = {
+        ("people.csv", "team"): {t.id for t in scenario.teams},
+        ("people.csv", "role"): {r.id for r in scenario.roles},
+        ("incidents.csv", "priority"): {p.id for p in scenario.priorities},
+    }
+    tables = {"people.csv": results.people, "incidents.csv": results.incidents}
+    for (name, column), ids in known.items():
+        table = tables[name]
+        if column in table:
+            strangers = sorted(set(table[column].astype(str)) - ids)
+            if strangers:
+                raise ScenarioError(
+                    [
+                        f"{path / name}: {column} {strangers[0]!r} is not in "
+                        "scenario.resolved.yaml: the files come from different runs"
+                    ]
+                )

@@ -60,7 +60,7 @@ def response_sla(results: Results) -> Figure:
     ax.set_ylim(0, 1.02)
     style.percent(ax)
     ax.set_ylabel("acknowledged within SLA")
-    ax.legend(loc="lower left")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return figure
 
 
@@ -68,14 +68,18 @@ def response_sla(results: Results) -> Figure:
 def restore_times(results: Results) -> Figure:
     """Time-to-restore distributions by priority on a log scale, mean, median and p90 marked."""
     measured = _measured_incidents(results)
-    priorities = [p for p in results.scenario.priorities if (measured["priority"] == p.id).any()]
+    restored = measured["restore_minutes"].dropna()
+    restored = restored[restored > 0]
+    done = set(measured.loc[restored.index, "priority"])
+    priorities = [p for p in results.scenario.priorities if p.id in done]
+    if not priorities:
+        raise MissingData("no incident was restored in the measured period")
     figure = style.page(
         "Time to restore by priority",
         "Distribution of incident durations (start to restore; log scale: durations are "
         "heavy-tailed). Lines: mean, median and p90 over replications; red: the MTTR target.",
     )
     axes = style.axes(figure, len(priorities), 1, sharex=True)
-    restored = measured["restore_minutes"].dropna()
     bins = np.geomspace(max(restored.min(), 0.1), max(restored.max(), 1.0) * 1.01, 60)
     colours = style.priority_colours([p.id for p in results.scenario.priorities])
     for ax, priority in zip(axes, priorities, strict=True):
@@ -87,7 +91,7 @@ def restore_times(results: Results) -> Figure:
         note = f"{len(times):,} restored" + (f", {open_:,} still open at the end" if open_ else "")
         ax.set_title(f"{priority.id}: {note}", loc="left", fontsize=9)
         ax.set_ylabel("incidents")
-        ax.legend(loc="upper right", ncols=4)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     axes[-1].set_xscale("log")
     axes[-1].xaxis.set_major_locator(FixedLocator(TICKS))
     axes[-1].xaxis.set_major_formatter(_duration_formatter())
@@ -207,10 +211,12 @@ def incident_load(results: Results) -> Figure:
 def _measured_incidents(results: Results) -> pd.DataFrame:
     incidents = results.incidents
     if incidents.empty or "restore_minutes" not in incidents:
-        raise MissingData("these results have no incident log (run without --no-incidents)")
-    measured = (
-        incidents[incidents["measured"].astype(bool)] if "measured" in incidents else incidents
-    )
+        if results.figure("incidents", ALL)[0] == 0:
+            raise MissingData("no incident occurred in the measured period")
+        raise MissingData("these results have no incident log (the run used --no-incidents)")
+    if "measured" in incidents:
+        incidents = incidents[incidents["measured"].astype(str).str.lower().eq("true")]
+    measured = incidents
     if measured.empty:
         raise MissingData("no incident occurred in the measured period")
     return measured

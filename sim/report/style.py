@@ -7,8 +7,10 @@ returned figure once.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import textwrap
+import warnings
 from collections.abc import Callable, Iterator
 
 import matplotlib as mpl
@@ -35,6 +37,7 @@ RC = {
     "grid.alpha": 0.3,
     "svg.hashsalt": "opsim",
     "pdf.fonttype": 42,
+    "text.parse_math": False,  # a "$" in a name is a dollar, not the start of a formula
 }
 
 VERDICT_COLOURS = {"ok": "#2e7d32", "MISS": "#c62828", "~": "#ef8f00", "": "#555555"}
@@ -58,12 +61,28 @@ BUCKET_COLOURS = {
 }
 
 
+@contextlib.contextmanager
+def styled() -> Iterator[None]:
+    """Matplotlib's own defaults plus the report's style, whatever the user's matplotlibrc
+    says: the same results give the same pages on any machine."""
+    with mpl.rc_context():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", mpl.MatplotlibDeprecationWarning)
+            mpl.rcParams.update({k: v for k, v in mpl.rcParamsDefault.items() if k not in _KEEP})
+        mpl.rcParams.update(RC)
+        yield
+
+
+_KEEP = ("backend", "backend_fallback", "interactive", "webagg.port", "timezone")
+"""Settings that are the session's, not the page's."""
+
+
 def chart(draw: Callable[..., Figure]) -> Callable[..., Figure]:
     """Decorate a chart function: everything it draws gets the report's style."""
 
     @functools.wraps(draw)
     def styled_draw(*args, **kwargs) -> Figure:
-        with mpl.rc_context(RC):
+        with styled():
             return draw(*args, **kwargs)
 
     return styled_draw
