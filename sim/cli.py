@@ -146,6 +146,13 @@ def _parser() -> argparse.ArgumentParser:
     _scenario_arguments(run)
     run.add_argument("--days", type=_whole(1, "days"), help="override calendar.days")
     run.add_argument(
+        "--budget-split",
+        type=_split,
+        metavar="LINE=PERCENT,...",
+        help="the budget's split, e.g. personnel=60,tools=25,infrastructure=10,training=3,"
+        "contingency=2 (needs budget.total)",
+    )
+    run.add_argument(
         "--replications",
         type=_whole(1, "replications"),
         default=DEFAULT_REPLICATIONS,
@@ -230,12 +237,22 @@ def _formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def _split(text: str) -> str:
+    """``line=percent,...`` as the YAML mapping ``{line: percent, ...}`` (checked on load)."""
+    parts = [part.partition("=") for part in text.split(",") if part.strip()]
+    if not parts or any(not sep or not key.strip() for key, sep, _ in parts):
+        raise argparse.ArgumentTypeError(f"expected LINE=PERCENT,..., got {text!r}")
+    return "{" + ", ".join(f"{key.strip()}: {value.strip()}" for key, _, value in parts) + "}"
+
+
 def _load(args) -> tuple[Scenario, tuple[Path, ...]]:
     from sim.scenario.loader import load_with_sources
 
     overrides = list(args.overrides)
     if getattr(args, "days", None):
         overrides.append(f"calendar.days={args.days}")
+    if getattr(args, "budget_split", None):
+        overrides.append(f"budget.split={args.budget_split}")
     return load_with_sources(args.scenario, overrides)
 
 
@@ -274,6 +291,7 @@ def _run(args) -> int:
 
 def _print_scorecard(args, scenario: Scenario, result, wall: float) -> None:
     from sim.analysis.burden_card import render_burden
+    from sim.analysis.cost_card import render_costs
     from sim.analysis.scorecard import render, scorecard
     from sim.analysis.time_card import render_time
 
@@ -286,6 +304,9 @@ def _print_scorecard(args, scenario: Scenario, result, wall: float) -> None:
     burden = render_burden(result.summary, scenario)
     if burden:
         print("\n" + burden)
+    costs = render_costs(result.summary, scenario)
+    if costs:
+        print("\n" + costs)
     if args.out is not None:
         print("\n" + printable(f"results written to {args.out.rstrip('/')}/"))
 

@@ -74,6 +74,12 @@ def test_every_metric_of_a_small_run_is_catalogued():
         fatigue={"enabled": True},
         attrition={"enabled": True},
         absence={"annual_leave_days": {"hq": 20}},
+        budget={"total": 500000},
+        changes={
+            "deployments": [
+                {"id": "app", "per_day": 4, "failure_rate": 0.1, "incident_class": "normal"}
+            ]
+        },
     )
     rep = simulate(scenario, seed=3)
     rows = metrics.kpi_rows(rep.record, scenario)

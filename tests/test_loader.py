@@ -129,13 +129,20 @@ def test_wrong_type(mmc_data, write_scenario):
     assert "(got 'many')" in line
 
 
-@pytest.mark.parametrize("rate", [0, -1, -0.5])
-def test_non_positive_rate(mmc_data, write_scenario, rate):
+@pytest.mark.parametrize("rate", [-1, -0.5])
+def test_negative_rate(mmc_data, write_scenario, rate):
     mmc_data["incidents"]["classes"][0]["rate_per_day"] = rate
     path = write_scenario(mmc_data)
     line = problem_at(problems_of(path), path, f"{CLASS}.rate_per_day")
-    assert "greater than 0" in line
+    assert "greater than or equal to 0" in line
     assert f"(got {rate!r})" in line
+
+
+def test_a_zero_rate_needs_a_deployment_source(mmc_data, write_scenario):
+    mmc_data["incidents"]["classes"][0]["rate_per_day"] = 0
+    path = write_scenario(mmc_data)
+    line = problem_at(problems_of(path), path, f"{CLASS}.rate_per_day")
+    assert "is 0 and no deployment source names the class" in line
 
 
 def test_negative_rate_multiplier(mmc_data, write_scenario):
@@ -430,7 +437,7 @@ def test_extends_then_set(family):
 def test_extends_result_is_validated(family):
     family.write_text(family.read_text().replace("rate_per_day: 100", "rate_per_day: -4"))
     problems = problems_of(family)
-    assert "greater than 0" in problem_at(problems, family, f"{CLASS}.rate_per_day")
+    assert "greater than or equal to 0" in problem_at(problems, family, f"{CLASS}.rate_per_day")
 
 
 def test_extends_cycle_is_an_error(write_scenario, mmc_data):

@@ -121,6 +121,16 @@ def _incidents_per_shift_target(scenario: Scenario, group: str) -> Target:
     return at_most(2.0)  # Google SRE: at most 2 incidents per 12-hour on-call shift
 
 
+def _personnel_budget_target(scenario: Scenario, group: str) -> Target | None:
+    if group != "personnel" or not scenario.budget.total:
+        return None
+    return at_most(scenario.budget.allocated("personnel"), ",.0f")  # the staff must be paid for
+
+
+def _change_success_target(scenario: Scenario, group: str) -> Target:
+    return at_least(scenario.targets.change_success_rate, ".0%")  # seed: > 95%
+
+
 def _stream_response_label(scenario: Scenario, group: str) -> str:
     minutes = {s.id: s.response_minutes for s in scenario.streams}
     sla = f" (<= {_minutes(minutes[group])})" if minutes.get(group) else ""
@@ -198,6 +208,56 @@ _DECLARED = (
         Kind.COUNT,
         Better.NONE,
         "People on shift",
+    ),
+    Metric(
+        "personnel_cost",
+        "person:/role:/team:/site: and all: a year, from the cost model",
+        "money",
+        Kind.MONEY,
+        Better.LOWER,
+        "Personnel cost a year",
+    ),
+    Metric(
+        "cost_per_incident",
+        "priority id and all: hands-on incident work at hourly cost, per incident",
+        "money",
+        Kind.MONEY,
+        Better.LOWER,
+        "Cost per incident",
+    ),
+    Metric(
+        "budget_allocated",
+        "budget line (with budget.total): the split's money a year",
+        "money",
+        Kind.MONEY,
+        Better.NONE,
+        "Budget allocated",
+    ),
+    Metric(
+        "budget_implied",
+        "budget line (with budget.total): personnel as simulated, the rest at the reference split",
+        "money",
+        Kind.MONEY,
+        Better.NONE,
+        lambda scenario, group: f"Budget needed, {group}",
+        _personnel_budget_target,
+    ),
+    Metric(
+        "deployments",
+        "deployment source id and all (with changes): deployments in the window",
+        "count",
+        Kind.COUNT,
+        Better.NONE,
+        "Deployments",
+    ),
+    Metric(
+        "change_success_rate",
+        "deployment source id and all (with changes): share of deployments that did not fail",
+        "share",
+        Kind.SHARE,
+        Better.HIGHER,
+        "Change success rate",
+        _change_success_target,
     ),
     Metric(
         "open_incidents", ALL, "count", Kind.COUNT, Better.LOWER, _overall("Open incidents (mean)")

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from sim.analysis import burden, catalogue, coverage, engagement
+from sim.analysis import burden, catalogue, costs, coverage, deployments, engagement
 from sim.analysis.catalogue import ALL
 from sim.model import calendar
 from sim.model.records import AbsenceKind, RunRecord, WorkKind, WorkMode
@@ -64,6 +64,8 @@ def kpis_from_tables(
         *availability(record, scenario),
         *coverage.coverage_gap_hours(record, scenario),
         *coverage.on_shift_rows(record, scenario),
+        *costs.cost_rows(record, scenario, people),
+        *deployments.change_rows(record, scenario),
         ("open_incidents", ALL, open_incidents(record)),
         ("backlog_at_end", ALL, float(np.isnan(record.incidents.restored).sum())),
     ]

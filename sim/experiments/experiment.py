@@ -23,6 +23,7 @@ from sim.model.records import RunRecord
 from sim.model.staff import build_staff
 from sim.scenario.bounds import run_problems
 from sim.scenario.schema import Scenario
+from sim.scenario.spending import effective
 
 DEFAULT_REPLICATIONS = 20
 DEFAULT_SEED = 1
@@ -65,6 +66,7 @@ def simulate(scenario: Scenario, seed: int = DEFAULT_SEED, replication: int = 0)
     Replication ``r`` with ``seed`` is the same run as in :func:`run_experiment`.
     """
     seq = replication_seeds(seed, replication + 1)[replication]
+    scenario = effective(scenario)  # what the budget's split does to it
     return _replicate(scenario, seq, replication, build_staff(scenario), keep_incidents=True)
 
 
@@ -101,12 +103,13 @@ def run_experiment(
     if replications < 1:
         raise ValueError("replications must be at least 1")
     workers = min(workers or os.cpu_count() or 1, replications)
-    problems = run_problems(scenario, replications, keep_incidents, workers)
+    run = effective(scenario)  # what the budget's split does to it; results keep the original
+    problems = run_problems(run, replications, keep_incidents, workers)
     if problems:
         raise ScenarioError(problems)
     seqs = replication_seeds(seed, replications)
-    staff = build_staff(scenario)
-    jobs = [(scenario, seq, i, staff, keep_incidents) for i, seq in enumerate(seqs)]
+    staff = build_staff(run)
+    jobs = [(run, seq, i, staff, keep_incidents) for i, seq in enumerate(seqs)]
     if workers == 1:
         done = [_replicate_tables(*job) for job in jobs]
     else:

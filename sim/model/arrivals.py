@@ -33,6 +33,7 @@ class Workload:
     steps: np.ndarray  # resolution steps needed (1 + escalations)
     effort: np.ndarray  # shape (n, max steps); nan past the steps the class defines
     postmortem: np.ndarray
+    deployments: tuple[tuple[float, int, bool], ...] = ()  # (when, source, failed), in time order
 
     def __len__(self) -> int:
         return len(self.started)
@@ -102,9 +103,26 @@ def poisson_times(rates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return (hour + within) * 60.0
 
 
+def draw_deployments(scenario: Scenario, seq: np.random.SeedSequence):
+    """Every deployment of one replication: ``(when, source, failed)`` in time order."""
+    found = []
+    for k, source in enumerate(scenario.changes.deployments):
+        times = poisson_times(
+            _hourly(scenario, source.per_day, source.profile), stream(seq, "deployments", source.id)
+        )
+        failed = stream(seq, "change-failures", source.id).random(len(times)) < source.failure_rate
+        found += [(float(t), k, bool(f)) for t, f in zip(times, failed, strict=True)]
+    return tuple(sorted(found))
+
+
 def draw_workload(scenario: Scenario, seq: np.random.SeedSequence) -> Workload:
-    """Draw all incidents of one replication."""
-    parts = [_draw_class(scenario, k, cls, seq) for k, cls in enumerate(scenario.incidents.classes)]
+    """Draw all incidents of one replication, failed changes among them."""
+    deployments = draw_deployments(scenario, seq)
+    sources = scenario.changes.deployments
+    parts = [
+        _draw_class(scenario, k, cls, seq, _failed_at(deployments, sources, cls.id))
+        for k, cls in enumerate(scenario.incidents.classes)
+    ]
     width = max(len(c.resolution) for c in scenario.incidents.classes)
     started = np.concatenate([p["started"] for p in parts])
     order = np.argsort(started, kind="stable")
@@ -122,11 +140,23 @@ def draw_workload(scenario: Scenario, seq: np.random.SeedSequence) -> Workload:
         steps=np.concatenate([p["steps"] for p in parts])[order],
         effort=effort[order],
         postmortem=np.concatenate([p["postmortem"] for p in parts])[order],
+        deployments=deployments,
     )
 
 
-def _draw_class(scenario: Scenario, k: int, cls: IncidentClass, seq) -> dict[str, np.ndarray]:
+def _failed_at(deployments, sources, class_id: str) -> np.ndarray:
+    """When changes failed that become incidents of ``class_id``."""
+    return np.array(
+        [t for t, k, failed in deployments if failed and sources[k].incident_class == class_id]
+    )
+
+
+def _draw_class(
+    scenario: Scenario, k: int, cls: IncidentClass, seq, failed: np.ndarray
+) -> dict[str, np.ndarray]:
     started = poisson_times(hourly_rates(scenario, cls), stream(seq, "arrivals", cls.id))
+    if len(failed):  # failed changes join the class's own arrivals, drawn like them
+        started = np.sort(np.concatenate([started, failed]))
     n = len(started)
     effort = np.column_stack(
         [

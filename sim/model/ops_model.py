@@ -55,6 +55,7 @@ class OpsModel(Attendance):
         load = workload if workload is not None else draw_workload(scenario, seq)
         self.log = IncidentLog.empty(load.cls.tolist(), load.started.tolist())
         self.load = _Columns(load)
+        self.deployments = load.deployments
         self.work = WorkLog()
         self.leave_untaken = [0] * len(self.staff.people)  # set by _draw_absences
         self.absences = self._draw_absences(seq)
@@ -128,6 +129,7 @@ class OpsModel(Attendance):
             fatigue=self.fatigue_log,
             team_acks=self.team_acks,
             leave_untaken=self.leave_untaken,
+            deployments=list(self.deployments),
             sleep_lost=self.alertness.sleep_lost() if self.alertness is not None else [],
         )
 

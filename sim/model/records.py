@@ -321,3 +321,5 @@ class RunRecord:
     """Minutes of sleep each person lost to pages (empty without fatigue)."""
     leave_untaken: list[int] = field(default_factory=list)
     """Working days of each person's leave that found no room (the role limit)."""
+    deployments: list[tuple[float, int, bool]] = field(default_factory=list)
+    """Deployments: (when, source index, whether the change failed)."""

@@ -86,6 +86,15 @@ def bound_problems(s: Scenario) -> list[str]:
             f"simulates at most {MAX_INCIDENTS:,} incidents and stream items together (lower "
             "the streams' rate_per_day, or shorten calendar.days)"
         )
+    deployments = sum(
+        expected_arrivals(s, d.per_day, d.profile, ceiling=True) for d in s.changes.deployments
+    )
+    if deployments > MAX_INCIDENTS:
+        found.append(
+            f"changes: up to about {deployments:,.0f} deployments expected per replication over "
+            f"{_days(s.calendar.days)}; opsim simulates at most {MAX_INCIDENTS:,} (lower per_day, "
+            "or shorten calendar.days)"
+        )
     if people <= MAX_PEOPLE:  # else laying out activities is refused already
         found += _attendance_problems(s)
     return found
@@ -218,7 +227,11 @@ def expected_incidents(s: Scenario, ceiling: bool = False) -> float:
     See :func:`expected_arrivals`.
     """
     multiplier = s.incidents.rate_multiplier
-    return sum(
+    failed = sum(
+        expected_arrivals(s, d.per_day * d.failure_rate, d.profile, ceiling)
+        for d in s.changes.deployments
+    )
+    return failed + sum(
         expected_arrivals(s, cls.rate_per_day * multiplier, cls.profile, ceiling)
         for cls in s.incidents.classes
     )

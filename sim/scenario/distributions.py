@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import typing
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -51,12 +51,20 @@ class _Spec(BaseModel):
         """True when every draw is exactly zero (the delay is switched off)."""
         return False
 
+    def scaled(self, factor: float) -> _Spec:
+        """The same shape with every draw multiplied by ``factor`` (> 0)."""
+        fields = {name: getattr(self, name) for name in self._SCALE}
+        return self.model_copy(update={k: v * factor for k, v in fields.items() if v is not None})
+
+    _SCALE: ClassVar[tuple[str, ...]] = ()
+
 
 class Constant(_Spec):
     """Always the same value."""
 
     dist: Literal["constant"] = "constant"
     value: Number = Field(ge=0)
+    _SCALE: ClassVar[tuple[str, ...]] = ("value",)
 
     def sample(self, rng, size):
         return np.full(size, self.value)
@@ -75,6 +83,7 @@ class Exponential(_Spec):
 
     dist: Literal["exponential"] = "exponential"
     mean_: Number = Field(gt=0, alias="mean")
+    _SCALE: ClassVar[tuple[str, ...]] = ("mean_",)
 
     def sample(self, rng, size):
         return rng.exponential(self.mean_, size)
@@ -92,6 +101,12 @@ class Lognormal(_Spec):
     p95: Number | None = Field(default=None, gt=0)
     mu: Number | None = None
     sigma: Number | None = Field(default=None, gt=0)
+    _SCALE: ClassVar[tuple[str, ...]] = ("median", "p95")
+
+    def scaled(self, factor: float) -> Lognormal:
+        if self.mu is not None:  # ln(f·X) = ln f + ln X
+            return self.model_copy(update={"mu": self.mu + math.log(factor)})
+        return super().scaled(factor)
 
     @model_validator(mode="after")
     def _one_parameterisation(self):
@@ -129,6 +144,7 @@ class Gamma(_Spec):
     shape: Number = Field(gt=0)
     scale: Number | None = Field(default=None, gt=0)
     mean_: Number | None = Field(default=None, gt=0, alias="mean")
+    _SCALE: ClassVar[tuple[str, ...]] = ("scale", "mean_")
 
     @model_validator(mode="after")
     def _scale_or_mean(self):
@@ -156,6 +172,7 @@ class Triangular(_Spec):
     low: Number = Field(ge=0)
     mode: Number = Field(ge=0)
     high: Number = Field(ge=0)
+    _SCALE: ClassVar[tuple[str, ...]] = ("low", "mode", "high")
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -176,6 +193,11 @@ class Empirical(_Spec):
 
     dist: Literal["empirical"] = "empirical"
     observations: tuple[Number, ...] = Field(min_length=1)
+
+    def scaled(self, factor: float) -> Empirical:
+        return self.model_copy(
+            update={"observations": tuple(x * factor for x in self.observations)}
+        )
 
     @model_validator(mode="after")
     def _non_negative(self):

@@ -42,9 +42,11 @@ from sim.scenario.base import (  # noqa: F401  (re-exported: the schema's public
     _check_zone,
     _frozen,
 )
+from sim.scenario.changes import Changes
 from sim.scenario.countries import check_country, check_subdivision
 from sim.scenario.distributions import Distribution, Lognormal, Number, Whole
 from sim.scenario.fatigue import Fatigue
+from sim.scenario.money import Budget, Costs
 from sim.scenario.oncall import OnCall
 from sim.scenario.work import PlannedOperation, Stream, Training
 
@@ -261,7 +263,10 @@ class IncidentClass(Model):
     priority: Id
     category: Id
     service: Id | None = None
-    rate_per_day: Number = Field(gt=0, description="Mean arrivals per day before the multiplier.")
+    rate_per_day: Number = Field(
+        ge=0,
+        description="Mean arrivals per day before the multiplier (0: only failed changes).",
+    )
     profile: Id | None = Field(None, description="Named hour-of-week profile; flat if absent.")
     outage: Flag = Field(False, description="Counts against its service's availability.")
     impact: Number = Field(
@@ -351,6 +356,9 @@ class Targets(Model):
     training_completion: Number = Field(
         1.0, gt=0, le=1, description="Share of due training that must be done."
     )
+    change_success_rate: Number = Field(
+        0.95, gt=0, le=1, description="Share of deployments that must not fail (seed: >95%)."
+    )
 
 
 class Scenario(Model):
@@ -377,6 +385,9 @@ class Scenario(Model):
     oncall: OnCall = OnCall()
     fatigue: Fatigue = Fatigue()
     attrition: Attrition = Attrition()
+    changes: Changes = Changes()
+    costs: Costs = Costs()
+    budget: Budget = Budget()
     targets: Targets = Targets()
 
     @model_validator(mode="after")

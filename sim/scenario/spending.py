@@ -1,0 +1,143 @@
+"""What a budget split does to a scenario: the scenario as the money leaves it.
+
+:func:`effective` applies each line's effect curves (:mod:`sim.scenario.effects`)
+and the personnel line's headcount to a scenario written at its budget's
+reference split. It is a pure function, applied once before simulating, so a
+results folder keeps the scenario as written (re-running it applies the same
+effects again, never twice). Without ``budget.total`` nothing changes.
+"""
+
+from __future__ import annotations
+
+from sim.errors import ScenarioError
+from sim.scenario.schema import IncidentClass, Role, Scenario
+
+
+def effective(scenario: Scenario) -> Scenario:
+    """The scenario with its budget's effects applied (itself when it has no budget)."""
+    budget = scenario.budget
+    if not budget.total:
+        return scenario
+    effects = budget.effects
+    tools, infra, training = (
+        budget.ratio(line) for line in ("tools", "infrastructure", "training")
+    )
+    factors = {
+        "detection": effects.detection.factor(tools),
+        "triage": effects.triage.factor(tools),
+        "rate": effects.incident_rate.factor(infra),
+        "effort": effects.resolution.factor(training),
+        "escalate": effects.escalation.factor(training),
+    }
+    self_resolved = effects.self_resolving.share(tools)
+    classes = tuple(
+        _class(c, factors, self_resolved if c.priority in effects.self_resolving.priorities else 0)
+        for c in scenario.incidents.classes
+    )
+    noise = effects.alert_noise.factor(tools)
+    streams = tuple(
+        s.model_copy(update={"rate_per_day": s.rate_per_day * noise})
+        if s.id in effects.alert_noise.streams
+        else s
+        for s in scenario.streams
+    )
+    failing = effects.change_failure.factor(tools)
+    deployments = tuple(
+        d.model_copy(update={"failure_rate": min(1.0, d.failure_rate * failing)})
+        for d in scenario.changes.deployments
+    )
+    changed = scenario.model_copy(
+        update={
+            "incidents": scenario.incidents.model_copy(update={"classes": classes}),
+            "streams": streams,
+            "changes": scenario.changes.model_copy(update={"deployments": deployments}),
+        }
+    )
+    return _staffed(changed)
+
+
+def _class(cls: IncidentClass, factors: dict[str, float], resolved: float) -> IncidentClass:
+    steps = tuple(
+        s.model_copy(
+            update={
+                "effort": s.effort.scaled(factors["effort"]),
+                "escalate": min(1.0, s.escalate * factors["escalate"]),
+            }
+        )
+        for s in cls.resolution
+    )
+    return cls.model_copy(
+        update={
+            "rate_per_day": cls.rate_per_day * factors["rate"] * (1.0 - resolved),
+            "detection": cls.detection.scaled(factors["detection"]),
+            "triage": cls.triage.scaled(factors["triage"]),
+            "resolution": steps,
+        }
+    )
+
+
+def annual_cost(scenario: Scenario, role: Role, site: str) -> float:
+    """What one more person in ``role`` at ``site`` costs a year (before premiums)."""
+    rate = role.hourly_cost * scenario.costs.level(site)
+    if role.employment == "contractor":  # paid for the hours present
+        return rate * scenario.work_rules.fte_hours_per_week * 52
+    return rate * scenario.costs.paid_hours_per_year
+
+
+def _staffed(scenario: Scenario) -> Scenario:
+    """Headcount the personnel line's money above (or below) its reference buys (or cuts)."""
+    budget = scenario.budget
+    money = budget.allocated("personnel") - budget.reference_money("personnel")
+    if not budget.hire_order or abs(money) < 1e-9:
+        return scenario
+    counts = {r.id: [s.count for s in r.staff] for r in scenario.roles}
+    if money > 0:
+        _hire(scenario, counts, money)
+    else:
+        _let_go(scenario, counts, money)
+    return _with_counts(scenario, counts)
+
+
+def _hire(scenario: Scenario, counts: dict[str, list[int]], money: float) -> None:
+    """One person per role of the hire order in turn, at its first staffing line."""
+    roles = scenario.by_id("roles")
+    hired = True
+    while hired:
+        hired = False
+        for role_id in scenario.budget.hire_order:
+            role = roles[role_id]
+            cost = annual_cost(scenario, role, role.staff[0].site)
+            if 0 < cost <= money:
+                counts[role_id][0] += 1
+                money -= cost
+                hired = True
+
+
+def _let_go(scenario: Scenario, counts: dict[str, list[int]], money: float) -> None:
+    """One person per role of the hire order in reverse turn, from its last staffing line."""
+    roles = scenario.by_id("roles")
+    while money < 0:
+        gone = False
+        for role_id in reversed(scenario.budget.hire_order):
+            lines = counts[role_id]
+            if money >= 0 or not any(lines):
+                continue
+            last = max(k for k, n in enumerate(lines) if n)
+            lines[last] -= 1
+            money += annual_cost(scenario, roles[role_id], roles[role_id].staff[last].site)
+            gone = True
+        if not gone:
+            return
+
+
+def _with_counts(scenario: Scenario, counts: dict[str, list[int]]) -> Scenario:
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for role in data["roles"]:
+        for line, count in zip(role["staff"], counts[role["id"]], strict=True):
+            line["count"] = count
+    try:
+        return Scenario.model_validate(data)
+    except ValueError as exc:
+        raise ScenarioError(
+            [f"budget: the personnel line's money leaves a staff the scenario cannot run: {exc}"]
+        ) from None
