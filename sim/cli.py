@@ -258,8 +258,9 @@ def _load(args) -> tuple[Scenario, tuple[Path, ...]]:
 
 def _warn(scenario: Scenario, source: Path) -> None:
     from sim.analysis import feasibility
+    from sim.scenario.spending import effective
 
-    for warning in feasibility.warnings(scenario):
+    for warning in feasibility.warnings(effective(scenario)):  # the scenario as it will run
         _tell(f"warning: {source}: {warning}")
 
 
@@ -386,10 +387,16 @@ def _plural(n: int, word: str, words: str | None = None) -> str:
 def _validate(args) -> int:
     scenario, _ = _load(args)
     _warn(scenario, args.scenario)
+    from sim.scenario.spending import effective
+
     people = sum(scenario.headcount(r) for r in scenario.roles)
+    funded = sum(scenario.headcount(r) for r in effective(scenario).roles)
+    people_text = _plural(people, "person", "people")
+    if funded != people:
+        people_text += f" ({funded} with the budget's split)"
     per_day = bounds.expected_incidents(scenario) / scenario.calendar.days
     print(
-        f"{args.scenario}: ok — {scenario.name}: {_plural(people, 'person', 'people')} in "
+        f"{args.scenario}: ok — {scenario.name}: {people_text} in "
         f"{_plural(len(scenario.roles), 'role')}, {_plural(len(scenario.sites), 'site')}, "
         f"{_plural(len(scenario.incidents.classes), 'incident class', 'incident classes')}, "
         f"{per_day:.2f} incidents/day expected"

@@ -55,6 +55,19 @@ def test_every_shipped_scenario_validates(path):
     assert sim.load_scenario(path).name
 
 
+@pytest.mark.parametrize(
+    "path",
+    sorted((Path(__file__).parents[1] / "scenarios").rglob("*.yaml")),
+    ids=lambda p: str(p.relative_to(p.parents[1])),
+)
+def test_every_shipped_scenario_runs_for_a_short_horizon(path):
+    scenario = sim.load_scenario(path)
+    days = int(scenario.calendar.warmup_days) + 3
+    short = sim.load_scenario(path, {"calendar.days": days})
+    result = sim.run_experiment(short, replications=1, seed=1, workers=1)
+    assert not result.summary.empty
+
+
 def test_weekend_noc_what_if_closes_most_of_the_first_tier_gap():
     import numpy as np
 
