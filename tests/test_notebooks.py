@@ -21,6 +21,7 @@ CELL_TIMEOUT = 600  # seconds; every notebook runs in well under a minute
 CHARTS = {
     "availability",
     "compare",
+    "costs",
     "cover",
     "coverage",
     "erlang",

@@ -183,3 +183,15 @@ def test_compare_says_what_is_wrong_with_its_arguments(results, options, targets
     options = {"a": results} if options == "{results}" else options
     with pytest.raises(error):
         compare(options, targets)
+
+
+def test_the_cost_page_sets_each_lines_allocation_beside_what_is_needed(results):
+    from sim.report import costs
+    from sim.scenario.money import LINES
+
+    budget_ax = costs(results).axes[2]
+    bars = [bar.get_height() for bar in budget_ax.patches]
+    budget = results.scenario.budget
+    assert bars[: len(LINES)] == pytest.approx([budget.allocated(line) for line in LINES])
+    personnel = results.figure("budget_implied", "personnel")[0]
+    assert bars[len(LINES)] == pytest.approx(personnel)

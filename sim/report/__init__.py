@@ -13,6 +13,7 @@ In a notebook, wrap a run of this process with ``Results.of(run_experiment(...))
 from __future__ import annotations
 
 from sim.report.comparison_chart import compare
+from sim.report.cost_chart import costs
 from sim.report.cover_page import appendix_pages, cover, verdict_lines
 from sim.report.erlang_chart import erlang
 from sim.report.oncall_charts import fatigue, oncall_burden
@@ -32,6 +33,7 @@ __all__ = [
     "appendix_pages",
     "availability",
     "compare",
+    "costs",
     "cover",
     "coverage",
     "draw_pages",

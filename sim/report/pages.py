@@ -13,7 +13,14 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
-from sim.report import cover_page, erlang_chart, oncall_charts, people_charts, service_charts
+from sim.report import (
+    cost_chart,
+    cover_page,
+    erlang_chart,
+    oncall_charts,
+    people_charts,
+    service_charts,
+)
 from sim.report.results import MissingData, Results
 
 
@@ -38,6 +45,7 @@ PAGES: tuple[Page, ...] = (
     Page("oncall-burden", "On-call burden per person", oncall_charts.oncall_burden),
     Page("fatigue", "Fatigue per person", oncall_charts.fatigue),
     Page("erlang-c", "Erlang C against the simulation", erlang_chart.erlang),
+    Page("costs", "Cost a year and the budget", cost_chart.costs),
     Page("appendix", "Appendix: the resolved scenario", cover_page.appendix_pages, png=False),
 )
 
