@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.analysis.catalogue import ALL, MISS, NONE, OK, UNSURE, Metric, lookup
+from sim.analysis.catalogue import ALL, MISS, NONE, OK, UNSURE, Kind, Metric, lookup
 from sim.scenario.schema import Scenario
 
 __all__ = ["CARD", "MISS", "NONE", "OK", "UNSURE", "Entry", "Line", "entry", "render", "scorecard"]
@@ -71,6 +71,11 @@ def streams(scenario: Scenario) -> list[str]:
     return [s.id for s in scenario.streams]
 
 
+def personnel_line(scenario: Scenario) -> list[str]:
+    """The budget's personnel line (its money against what the staff cost)."""
+    return ["personnel"]
+
+
 def overall(scenario: Scenario) -> list[str]:
     """The whole organisation."""
     return [ALL]
@@ -118,6 +123,8 @@ CARD: tuple[Entry, ...] = (
     entry("coverage_gap_hours", groups=teams),
     entry("coverage_gap_hours", groups=tiers),
     entry("availability", "availability_slo_met", groups=services),
+    entry("change_success_rate"),
+    entry("budget_implied", groups=personnel_line),
     entry("incidents", groups=priorities),
     entry("overtime_hours"),
     entry("callout_hours"),
@@ -156,7 +163,10 @@ def _line(metric: Metric, group: str, row, scenario: Scenario) -> Line:
 
 
 def _unit(metric: Metric) -> str:
-    """The render code of a metric's unit: ``%%`` is a share shown to three decimals."""
+    """The render code of a metric's unit: ``%%`` is a share shown to three decimals,
+    ``money`` whole amounts with thousands separated."""
+    if metric.kind is Kind.MONEY:
+        return "money"
     return "%%" if metric.symbol == "%" and metric.decimals == 3 else metric.symbol
 
 
@@ -184,5 +194,7 @@ def formatter(unit: str):
         return lambda v: "n/a" if math.isnan(v) else f"{v:.1%}"
     if unit == "%%":
         return lambda v: "n/a" if math.isnan(v) else f"{v:.3%}"
+    if unit == "money":
+        return lambda v: "n/a" if math.isnan(v) else f"{v:,.0f}"
     suffix = f" {unit}" if unit else ""
     return lambda v: "n/a" if math.isnan(v) else f"{v:,.1f}{suffix}"

@@ -92,7 +92,8 @@ def _table(figure: Figure, lines: list[Line], x: float, top: float, size: float)
         y = top - i * step
         fmt = formatter(line.unit)
         ci = "" if math.isnan(line.ci_low) else f"{fmt(line.ci_low)} to {fmt(line.ci_high)}"
-        goal = line.target if "%" in line.target or not line.unit else f"{line.target} {line.unit}"
+        plain = "%" in line.target or line.unit in ("", "money")
+        goal = line.target if plain else f"{line.target} {line.unit}"
         cells = (textwrap.shorten(line.label, 48 if wide else 34), fmt(line.mean), ci, goal)
         for dx, cell in zip(offsets, cells, strict=False):
             figure.text(x + dx, y, cell, fontsize=size)
