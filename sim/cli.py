@@ -146,13 +146,6 @@ def _parser() -> argparse.ArgumentParser:
     _scenario_arguments(run)
     run.add_argument("--days", type=_whole(1, "days"), help="override calendar.days")
     run.add_argument(
-        "--budget-split",
-        type=_split,
-        metavar="LINE=PERCENT,...",
-        help="the budget's split, e.g. personnel=60,tools=25,infrastructure=10,training=3,"
-        "contingency=2 (needs budget.total)",
-    )
-    run.add_argument(
         "--replications",
         type=_whole(1, "replications"),
         default=DEFAULT_REPLICATIONS,
@@ -203,6 +196,14 @@ def _parser() -> argparse.ArgumentParser:
 def _scenario_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", type=Path, help="scenario YAML file")
     parser.add_argument(
+        "--budget-split",
+        type=_split,
+        metavar="LINE=PERCENT,...",
+        help="the budget's split, e.g. personnel=60,tools=25,infrastructure=10,training=3,"
+        "contingency=2 (needs budget.total)",
+    )
+
+    parser.add_argument(
         "--set",
         dest="overrides",
         action="append",
@@ -242,6 +243,17 @@ def _split(text: str) -> str:
     parts = [part.partition("=") for part in text.split(",") if part.strip()]
     if not parts or any(not sep or not key.strip() for key, sep, _ in parts):
         raise argparse.ArgumentTypeError(f"expected LINE=PERCENT,..., got {text!r}")
+    keys = [key.strip() for key, _, _ in parts]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise argparse.ArgumentTypeError(f"{twice[0]!r} is given twice")
+    for key, _, value in parts:
+        try:
+            float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{key.strip()}: expected a percentage, got {value.strip()!r}"
+            ) from None
     return "{" + ", ".join(f"{key.strip()}: {value.strip()}" for key, _, value in parts) + "}"
 
 
@@ -251,16 +263,38 @@ def _load(args) -> tuple[Scenario, tuple[Path, ...]]:
     overrides = list(args.overrides)
     if getattr(args, "days", None):
         overrides.append(f"calendar.days={args.days}")
-    if getattr(args, "budget_split", None):
+    if args.budget_split:
         overrides.append(f"budget.split={args.budget_split}")
-    return load_with_sources(args.scenario, overrides)
+    scenario, sources = load_with_sources(args.scenario, overrides)
+    if args.budget_split and not scenario.budget.total:
+        raise ScenarioError(
+            [
+                f"{args.scenario}: --budget-split: the scenario has no budget.total to split "
+                "(give one in the file or with --set budget.total=...)"
+            ]
+        )
+    return scenario, sources
+
+
+def _funded(scenario: Scenario, source: Path) -> Scenario:
+    """The scenario as its budget leaves it (what will run), checked against the bounds."""
+    from sim.scenario.spending import effective
+
+    try:
+        funded = effective(scenario)
+    except ScenarioError as exc:
+        raise ScenarioError([f"{source}: {p}" for p in exc.problems]) from None
+    problems = bounds.bound_problems(funded) if funded is not scenario else []
+    if problems:
+        raise ScenarioError([f"{source}: with the budget's split, {p}" for p in problems])
+    return funded
 
 
 def _warn(scenario: Scenario, source: Path) -> None:
+    """Warnings about the scenario as it will run (pass the funded one)."""
     from sim.analysis import feasibility
-    from sim.scenario.spending import effective
 
-    for warning in feasibility.warnings(effective(scenario)):  # the scenario as it will run
+    for warning in feasibility.warnings(scenario):
         _tell(f"warning: {source}: {warning}")
 
 
@@ -268,10 +302,11 @@ def _run(args) -> int:
     scenario, sources = _load(args)
     keep = not args.no_incidents
     workers = args.workers or os.cpu_count() or 1
-    problems = bounds.run_problems(scenario, args.replications, keep, workers)
+    funded = _funded(scenario, args.scenario)
+    problems = bounds.run_problems(funded, args.replications, keep, workers)
     if problems:
         raise ScenarioError([f"{args.scenario}: {p}" for p in problems])
-    _warn(scenario, args.scenario)
+    _warn(funded, args.scenario)
     from sim.experiments.results import RESULT_FILES
 
     out = claim(args.out, sources, RESULT_FILES) if args.out is not None else None
@@ -386,15 +421,14 @@ def _plural(n: int, word: str, words: str | None = None) -> str:
 
 def _validate(args) -> int:
     scenario, _ = _load(args)
-    _warn(scenario, args.scenario)
-    from sim.scenario.spending import effective
-
+    funded = _funded(scenario, args.scenario)
+    _warn(funded, args.scenario)
     people = sum(scenario.headcount(r) for r in scenario.roles)
-    funded = sum(scenario.headcount(r) for r in effective(scenario).roles)
+    paid = sum(funded.headcount(r) for r in funded.roles)
     people_text = _plural(people, "person", "people")
-    if funded != people:
-        people_text += f" ({funded} with the budget's split)"
-    per_day = bounds.expected_incidents(scenario) / scenario.calendar.days
+    if paid != people:
+        people_text += f" ({paid} with the budget's split)"
+    per_day = bounds.expected_incidents(funded) / scenario.calendar.days
     print(
         f"{args.scenario}: ok — {scenario.name}: {people_text} in "
         f"{_plural(len(scenario.roles), 'role')}, {_plural(len(scenario.sites), 'site')}, "

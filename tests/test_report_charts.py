@@ -194,4 +194,4 @@ def test_the_cost_page_sets_each_lines_allocation_beside_what_is_needed(results)
     budget = results.scenario.budget
     assert bars[: len(LINES)] == pytest.approx([budget.allocated(line) for line in LINES])
     personnel = results.figure("budget_implied", "personnel")[0]
-    assert bars[len(LINES)] == pytest.approx(personnel)
+    assert bars[len(LINES)] == pytest.approx(personnel)  # the one line a run prices

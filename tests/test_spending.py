@@ -130,5 +130,12 @@ def test_personnel_money_hires_in_turn_and_a_cut_lets_go_in_reverse():
         _scenario({**SPLIT, "personnel": 85, "contingency": 2, "tools": 0}, hire_order=["operator"])
     )
     assert more.roles[0].staff[0].count == 2 + int(150_000 // one)
-    fewer = effective(_scenario({**SPLIT, "personnel": 60, "tools": 25}, hire_order=["operator"]))
-    assert fewer.roles[0].staff[0].count == 1  # 100,000 short: one person (104,000) goes
+    # the staff cost 208,000: a line of 699,999 still pays them, one of 150,000 does not
+    same = effective(
+        _scenario({**SPLIT, "personnel": 69.9999, "tools": 15.0001}, hire_order=["operator"])
+    )
+    assert same.roles[0].staff[0].count == 2
+    fewer = effective(
+        _scenario({**SPLIT, "personnel": 15, "contingency": 57}, hire_order=["operator"])
+    )
+    assert fewer.roles[0].staff[0].count == 1  # 58,000 short: one person (104,000) goes

@@ -235,11 +235,11 @@ _DECLARED = (
     ),
     Metric(
         "budget_implied",
-        "budget line (with budget.total): personnel as simulated, the rest at the reference split",
+        "personnel (with budget.total): what the staff cost as simulated, against the line",
         "money",
         Kind.MONEY,
         Better.NONE,
-        lambda scenario, group: f"Budget needed, {group}",
+        lambda scenario, group: f"Staff cost against the {group} line",
         _personnel_budget_target,
     ),
     Metric(

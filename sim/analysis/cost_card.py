@@ -16,6 +16,8 @@ def render_costs(summary: pd.DataFrame, scenario: Scenario) -> str:
     rows = {(r.metric, r.group): r for r in summary.itertuples(index=False)}
     if ("personnel_cost", ALL) not in rows:
         return ""
+    if not any(role.hourly_cost for role in scenario.roles):
+        return "Cost: no role has an hourly_cost, so the people cannot be priced"
     out = ["Cost a year (personnel, from the cost model; mean and 95% CI)"]
     for level, items in (("team", scenario.teams), ("site", scenario.sites)):
         for item in items:
@@ -28,7 +30,7 @@ def render_costs(summary: pd.DataFrame, scenario: Scenario) -> str:
 
 
 def _line(label: str, row) -> str:
-    if row is None:
+    if row is None or math.isnan(row.mean):
         return f"  {label:<34}{'n/a':>14}"
     ci = "" if math.isnan(row.ci_low) else f"[{row.ci_low:,.0f}, {row.ci_high:,.0f}]"
     return f"  {label:<34}{row.mean:>14,.0f}  {ci}"
@@ -38,17 +40,15 @@ def _budget_lines(rows, scenario: Scenario) -> list[str]:
     budget = scenario.budget
     if not budget.total:
         return ["  no budget: give budget.total (and budget.split) to set the cost against it"]
-    head = f"  {'line':<16}{'split':>7}{'reference':>11}{'allocated':>14}{'needed':>14}  note"
+    head = f"  {'line':<16}{'split':>7}{'reference':>11}{'allocated':>14}{'staff cost':>14}  note"
     out = [f"Budget: {budget.total:,.0f} a year", head, "  " + "-" * (len(head) - 2)]
     for line in LINES:
         allocated = budget.allocated(line)
         needed = rows.get(("budget_implied", line))
-        value = needed.mean if needed is not None else math.nan
+        value = f"{needed.mean:>14,.0f}" if needed is not None else " " * 14
         note = _note(line, allocated, needed)
         share, reference = budget.split.get(line, 0), budget.reference.split.get(line, 0)
-        out.append(
-            f"  {line:<16}{share:>6g}%{reference:>10g}%{allocated:>14,.0f}{value:>14,.0f}  {note}"
-        )
+        out.append(f"  {line:<16}{share:>6g}%{reference:>10g}%{allocated:>14,.0f}{value}  {note}")
     return out
 
 

@@ -3,9 +3,9 @@
 Costs are annualised from the measured window. An employee is paid
 ``costs.paid_hours_per_year`` at the role's hourly cost times the site's cost
 level, pro rata for the part of the window they were employed (not before they
-joined, not while their seat stood empty); a contractor is paid for the hours
-present. Overtime and call-out hours add their premiums, and each turn on call
-its stipend.
+joined, not while their seat stood empty), and rostered hours beyond those at
+the overtime rate; a contractor is paid for the hours present. Overtime and
+call-out hours add their premiums, and each turn on call its stipend.
 """
 
 from __future__ import annotations
@@ -44,10 +44,14 @@ def personnel_cost(record: RunRecord, scenario: Scenario, people: pd.DataFrame) 
     rate = people["hourly_cost"] * people["site"].map(costs.level)
     scheduled = people["scheduled_hours"].replace(0, np.nan)
     employed = (1 - (people["joining_hours"] + people["vacant_hours"]) / scheduled).fillna(1.0)
+    # an employee rostered beyond full time (a 24/7 rota of few people) is paid those hours too,
+    # at the overtime rate
+    rostered = (people["scheduled_hours"] - people["joining_hours"] - people["vacant_hours"]) / year
+    beyond = (rostered - costs.paid_hours_per_year * employed).clip(lower=0)
     base = np.where(
         people["employment"] == "contractor",
         rate * people["available_hours"] / year,
-        rate * costs.paid_hours_per_year * employed,
+        rate * (costs.paid_hours_per_year * employed + beyond * (1 + costs.overtime_premium)),
     )
     premiums = (
         (
@@ -98,8 +102,4 @@ def budget_rows(scenario: Scenario, personnel: float) -> list[Row]:
     if not budget.total:
         return []
     rows = [("budget_allocated", line, budget.allocated(line)) for line in LINES]
-    rows += [
-        ("budget_implied", line, personnel if line == "personnel" else budget.reference_money(line))
-        for line in LINES
-    ]
-    return rows
+    return [*rows, ("budget_implied", "personnel", personnel)]  # the one line a run prices

@@ -86,28 +86,29 @@ def _bars(ax, results: Results, level: str, ids: list[str], title: str) -> None:
 def _budget(ax, results: Results) -> None:
     budget = results.scenario.budget
     allocated = [budget.allocated(line) for line in LINES]
-    needed = [results.figure("budget_implied", line) for line in LINES]
     x = np.arange(len(LINES))
     ax.bar(x - 0.2, allocated, width=0.4, color="#90a4ae", label="allocated (the split)")
-    means, lows, highs = (np.array(v) for v in zip(*needed, strict=True))
-    ax.bar(x + 0.2, means, width=0.4, color="#5c6bc0", label="needed (personnel: simulated)")
+    mean, low, high = results.figure("budget_implied", "personnel")
+    means, lows, highs = np.array([mean]), np.array([low]), np.array([high])
+    x_staff = np.array([0.2])
+    ax.bar(x_staff, means, width=0.4, color="#5c6bc0", label="the staff's cost (simulated)")
     ax.errorbar(
-        x + 0.2, means, style.error_bars(means, lows, highs), fmt="none", color="black", capsize=3
+        x_staff, means, style.error_bars(means, lows, highs), fmt="none", color="black", capsize=3
     )
     ax.set_xticks(x, LINES)
     ax.yaxis.set_major_formatter(_money)
-    ax.set_title("Budget lines: allocated and needed", loc="left")
+    ax.set_title("Budget lines, and what the staff cost", loc="left")
     ax.legend(loc="upper right")
 
 
 def _effects(ax, results: Results) -> None:
     budget = results.scenario.budget
     effects = budget.effects
-    names = list(EFFECT_LINES)
+    names = [n for n in EFFECT_LINES if n != "alert_noise" or effects.alert_noise.streams]
     factors = [getattr(effects, n).factor(budget.ratio(EFFECT_LINES[n])) for n in names]
-    share = effects.self_resolving.share(budget.ratio("tools"))
-    names.append("self_resolving")
-    factors.append(1.0 - share)
+    if effects.self_resolving.priorities:  # it closes incidents of these priorities only
+        names.append("self_resolving")
+        factors.append(1.0 - effects.self_resolving.share(budget.ratio("tools")))
     y = np.arange(len(names))
     colours = [
         style.VERDICT_COLOURS["ok"]
@@ -125,7 +126,7 @@ def _effects(ax, results: Results) -> None:
     for yi, f in zip(y, factors, strict=True):
         ax.text(max(f, 1.0) + 0.01, yi, f"x {f:.2f}", va="center", fontsize=8)
     low, high = min([*factors, 0.9]), max([*factors, 1.1])
-    ax.set_xlim(low - 0.05, high + 0.12)
+    ax.set_xlim(low - 0.05, high + 0.25 * (high - low + 0.2))
     ax.set_title("What the split does (x as written; green: better)", loc="left")
 
 

@@ -91,7 +91,7 @@ def bound_problems(s: Scenario) -> list[str]:
     )
     if deployments > MAX_INCIDENTS:
         found.append(
-            f"changes: up to about {deployments:,.0f} deployments expected per replication over "
+            f"changes: {_up_to(deployments)} deployments expected per replication over "
             f"{_days(s.calendar.days)}; opsim simulates at most {MAX_INCIDENTS:,} (lower per_day, "
             "or shorten calendar.days)"
         )

@@ -24,6 +24,8 @@ from sim.scenario.effects import Effects
 LINES = ("personnel", "tools", "infrastructure", "training", "contingency")
 """The budget's lines, as in the seed's annual budget allocation."""
 Line = Literal["personnel", "tools", "infrastructure", "training", "contingency"]
+Percent = Annotated[Number, Field(ge=0, le=100)]
+Level = Annotated[Number, Field(gt=0, le=100)]
 SEED_SPLIT = {"personnel": 70, "tools": 15, "infrastructure": 10, "training": 3, "contingency": 2}
 
 
@@ -36,7 +38,7 @@ def _check_split(split) -> None:
 class Costs(Model):
     """What an hour of each person costs, and what they are paid for."""
 
-    site_levels: Annotated[dict[Id, Number], AfterValidator(_frozen)] = Field(
+    site_levels: Annotated[dict[Id, Level], AfterValidator(_frozen)] = Field(
         default_factory=dict,
         description="Site id -> multiplier of each role's hourly_cost at that site (absent: 1).",
     )
@@ -62,7 +64,7 @@ class Reference(Model):
     """The budget at which the scenario's times, rates and headcount hold as written."""
 
     total: Number | None = Field(None, gt=0, description="Absent: the budget's total.")
-    split: Annotated[dict[Line, Number], AfterValidator(_frozen)] = Field(
+    split: Annotated[dict[Line, Percent], AfterValidator(_frozen)] = Field(
         default_factory=lambda: dict(SEED_SPLIT)
     )
 
@@ -78,7 +80,7 @@ class Budget(Model):
     total: Number | None = Field(
         None, gt=0, description="Money a year; absent: no budget figures and no effects."
     )
-    split: Annotated[dict[Line, Number], AfterValidator(_frozen)] = Field(
+    split: Annotated[dict[Line, Percent], AfterValidator(_frozen)] = Field(
         default_factory=lambda: dict(SEED_SPLIT),
         description="Percent of the total per line (they add up to 100).",
     )

@@ -56,41 +56,10 @@ def reference_problems(raw: Mapping[str, Any]) -> list[str]:
     found += defined.unknown("training.initial.max_tier", "tier", "tiers", tier)
     for value in _listed(_mapping(raw.get("escalation")).get("parallel")):
         found += defined.unknown_or_close("escalation.parallel", "priority", "priorities", value)
-    found += _money_problems(raw, defined)
+    from sim.scenario.references_money import money_problems  # it reads this module's helpers
+
+    found += money_problems(raw, defined)
     return found + _oncall_problems(_mapping(raw.get("oncall")), defined)
-
-
-def _money_problems(raw: Mapping[str, Any], defined: _Defined) -> list[str]:
-    """Sites priced, roles hired, and the classes and profiles deployments name."""
-    found = []
-    for site in _mapping(_mapping(raw.get("costs")).get("site_levels")):
-        found += defined.unknown_or_close("costs.site_levels", "site", "sites", site)
-    for role in _listed(_mapping(raw.get("budget")).get("hire_order")):
-        found += defined.unknown_or_close("budget.hire_order", "role", "roles", role)
-    classes = _ids(_mapping(raw.get("incidents")), "classes")
-    sources = _items(_mapping(raw.get("changes")), "deployments")
-    fed = {source.get("incident_class") for source in sources}
-    for k, cls in enumerate(_items(_mapping(raw.get("incidents")), "classes")):
-        if cls.get("rate_per_day") == 0 and cls.get("id") not in fed:
-            found.append(
-                f"incidents.classes[{_name(cls, k)}].rate_per_day: is 0 and no deployment source "
-                "names the class (changes.deployments[].incident_class): it would never occur"
-            )
-    for k, source in enumerate(sources):
-        path = f"changes.deployments[{_name(source, k)}]"
-        found += defined.unknown_or_close(
-            f"{path}.profile", "profile", "profiles", source.get("profile")
-        )
-        found += defined.unknown_or_close(
-            f"{path}.service", "service", "services", source.get("service")
-        )
-        name = source.get("incident_class")
-        if isinstance(name, str) and name not in classes:
-            found.append(
-                f"{path}.incident_class: class {_short(name)!r} is not defined"
-                + _did_you_mean(name, classes)
-            )
-    return found
 
 
 def _rotation_people(s: Scenario) -> list[str]:

@@ -167,7 +167,7 @@ class Role(Model):
     categories: tuple[Id, ...] | Literal["all"] = Field(
         "all", description="Incident categories this role works."
     )
-    hourly_cost: Number = Field(0, ge=0, description="Fully loaded cost per hour.")
+    hourly_cost: Number = Field(0, ge=0, le=100_000, description="Fully loaded cost per hour.")
     staff: tuple[Staffing, ...] = Field(min_length=1, max_length=MAX_ITEMS)
 
     def works(self, category: str) -> bool:

@@ -9,7 +9,10 @@ effects again, never twice). Without ``budget.total`` nothing changes.
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 from sim.errors import ScenarioError
+from sim.scenario.bounds import MAX_PEOPLE
 from sim.scenario.schema import IncidentClass, Role, Scenario
 
 
@@ -84,47 +87,73 @@ def annual_cost(scenario: Scenario, role: Role, site: str) -> float:
     return rate * scenario.costs.paid_hours_per_year
 
 
+def staff_cost(scenario: Scenario) -> float:
+    """What the staff as written cost a year at the cost model's rates (before premiums)."""
+    return sum(
+        line.count * annual_cost(scenario, role, line.site)
+        for role in scenario.roles
+        for line in role.staff
+    )
+
+
 def _staffed(scenario: Scenario) -> Scenario:
-    """Headcount the personnel line's money above (or below) its reference buys (or cuts)."""
+    """Headcount the personnel line buys: money above its reference hires (whole people, in
+    the hire order); a line that cannot pay the staff as written lets people go."""
     budget = scenario.budget
-    money = budget.allocated("personnel") - budget.reference_money("personnel")
-    if not budget.hire_order or abs(money) < 1e-9:
+    if not budget.hire_order:
         return scenario
     counts = {r.id: [s.count for s in r.staff] for r in scenario.roles}
-    if money > 0:
-        _hire(scenario, counts, money)
+    extra = budget.allocated("personnel") - budget.reference_money("personnel")
+    short = staff_cost(scenario) - budget.allocated("personnel")
+    if short > 0:
+        _let_go(scenario, counts, short)
+    elif extra > 0:
+        _hire(scenario, counts, extra)
     else:
-        _let_go(scenario, counts, money)
+        return scenario
     return _with_counts(scenario, counts)
 
 
 def _hire(scenario: Scenario, counts: dict[str, list[int]], money: float) -> None:
-    """One person per role of the hire order in turn, at its first staffing line."""
-    roles = scenario.by_id("roles")
-    hired = True
-    while hired:
-        hired = False
-        for role_id in scenario.budget.hire_order:
-            role = roles[role_id]
-            cost = annual_cost(scenario, role, role.staff[0].site)
-            if 0 < cost <= money:
-                counts[role_id][0] += 1
-                money -= cost
-                hired = True
+    """One person per role of the hire order in turn, at its first staffing line, while the
+    money pays a whole person (and the organisation stays within opsim's bound)."""
+    roles = [r for r in scenario.roles if r.id in scenario.budget.hire_order]
+    costs = {r.id: annual_cost(scenario, r, r.staff[0].site) for r in roles}
+    order = [r for r in scenario.budget.hire_order if costs[r] > 0]
+    people = sum(sum(n) for n in counts.values())
+    rounds = int(money // sum(costs[r] for r in order)) if order else 0
+    if people + rounds * len(order) > MAX_PEOPLE:
+        raise ScenarioError(
+            [
+                "budget: the personnel line's money above its reference would hire more people "
+                f"than opsim simulates (at most {MAX_PEOPLE:,} in all)"
+            ]
+        )
+    for role_id in order:  # whole rounds at once, then one by one
+        counts[role_id][0] += rounds
+    money -= rounds * sum(costs[r] for r in order)
+    for role_id in order:
+        if costs[role_id] <= money:
+            counts[role_id][0] += 1
+            money -= costs[role_id]
 
 
-def _let_go(scenario: Scenario, counts: dict[str, list[int]], money: float) -> None:
-    """One person per role of the hire order in reverse turn, from its last staffing line."""
+def _let_go(scenario: Scenario, counts: dict[str, list[int]], short: float) -> None:
+    """One person per role of the hire order in reverse turn, from its last staffing line,
+    until the line pays the staff (or nobody of those roles is left to let go)."""
     roles = scenario.by_id("roles")
-    while money < 0:
+    while short > 0:
         gone = False
         for role_id in reversed(scenario.budget.hire_order):
-            lines = counts[role_id]
-            if money >= 0 or not any(lines):
+            lines, role = counts[role_id], roles[role_id]
+            if short <= 0 or not any(lines):
                 continue
             last = max(k for k, n in enumerate(lines) if n)
+            cost = annual_cost(scenario, role, role.staff[last].site)
+            if cost <= 0:
+                continue  # letting go of someone who costs nothing pays for nothing
             lines[last] -= 1
-            money += annual_cost(scenario, roles[role_id], roles[role_id].staff[last].site)
+            short -= cost
             gone = True
         if not gone:
             return
@@ -137,7 +166,9 @@ def _with_counts(scenario: Scenario, counts: dict[str, list[int]]) -> Scenario:
             line["count"] = count
     try:
         return Scenario.model_validate(data)
-    except ValueError as exc:
+    except ValidationError as exc:
+        problems = [str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()]
+        lines = [line for problem in problems for line in problem.splitlines()]
         raise ScenarioError(
-            [f"budget: the personnel line's money leaves a staff the scenario cannot run: {exc}"]
+            [f"budget: with the staff the personnel line pays, {line}" for line in lines]
         ) from None
