@@ -81,3 +81,26 @@ def test_with_every_effect_off_a_split_changes_money_only():
     )
     assert np.allclose(_values(moved, "budget_allocated", "tools"), 0.40 * 6_600_000)
     assert np.allclose(_values(reference, "budget_allocated", "tools"), 0.15 * 6_600_000)
+
+
+@functools.cache
+def _surge_kpis(contingency: float):
+    split = {**REFERENCE, "contingency": contingency}
+    split["personnel"] += 100 - sum(split.values())
+    overrides = {
+        "calendar.days": 60,
+        "budget.split": split,
+        "budget.hire_order": [],
+        "budget.surge": {"backlog": 3, "call_cost": 3000},
+    }
+    scenario = load_scenario(BASELINE, overrides)
+    return run_experiment(scenario, replications=8, seed=5, workers=1).replications
+
+
+@pytest.mark.slow
+def test_contingency_money_buys_surge_calls_when_a_backlog_builds():
+    few, many = _surge_kpis(2), _surge_kpis(12)
+    calls = _values(many, "surge_calls", "all"), _values(few, "surge_calls", "all")
+    low, _ = interval_of_difference(*calls)
+    assert low > 0  # more money, more calls (2%: 44 calls a year at 3,000 each)
+    assert _values(few, "surge_calls", "all").max() <= 44 * 60 / 365 + 1  # what the line pays

@@ -74,7 +74,7 @@ def test_every_metric_of_a_small_run_is_catalogued():
         fatigue={"enabled": True},
         attrition={"enabled": True},
         absence={"annual_leave_days": {"hq": 20}},
-        budget={"total": 500000},
+        budget={"total": 500000, "surge": {"backlog": 1, "call_cost": 100}},
         changes={
             "deployments": [
                 {"id": "app", "per_day": 4, "failure_rate": 0.1, "incident_class": "normal"}

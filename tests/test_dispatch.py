@@ -268,3 +268,32 @@ def test_a_trainee_who_qualifies_takes_waiting_work_of_their_own_role():
     events = desk.run()
     assert (30, "l2-work", "start", 0, False) in events
     assert desk.d.person_role[0] == 0 and desk.d.on_count == [1, 0]
+
+
+def test_a_backlog_past_the_surge_threshold_calls_someone_in_while_calls_last():
+    desk = Desk([0, 0], [[0]])
+    desk.on(0)  # person 0 on shift, person 1 off shift and idle
+    desk.d.surge_backlog, desk.d.surge_calls = 1, 1
+    desk.incident("a", 60, P1)  # person 0 takes it
+    desk.incident("b", 60, P1, at=1)  # waits: one in the queue, not past the threshold
+    desk.incident("c", 60, P1, at=2)  # two waiting: the first of them ("b") is a surge call
+    desk.incident("d", 60, P1, at=3)
+    desk.incident("e", 60, P1, at=4)  # two waiting again, but the calls are spent
+    desk.env.run(until=500)
+    starts = {e[1]: (e[0], e[3], e[4]) for e in desk.events if e[2] == "start"}
+    assert starts["a"] == (0.0, 0, False)
+    assert starts["b"] == (7.0, 1, True)  # called in at 2, answering after the 5-minute page
+    assert desk.d.surged == [(2.0, 1)]
+    assert desk.d.surge_calls == 0
+    assert starts["c"][2] is False and starts["e"][2] is False  # the rest wait for people
+
+
+def test_no_surge_without_calls_or_below_the_threshold():
+    desk = Desk([0, 0], [[0]])
+    desk.on(0)
+    desk.d.surge_backlog, desk.d.surge_calls = 3, 5
+    for k, name in enumerate("abc"):
+        desk.incident(name, 60, P1, at=k)
+    desk.env.run(until=500)
+    assert desk.d.surged == []
+    assert all(e[3] == 0 for e in desk.events if e[2] == "start")

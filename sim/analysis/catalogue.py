@@ -243,6 +243,15 @@ _DECLARED = (
         _personnel_budget_target,
     ),
     Metric(
+        "surge_calls",
+        "all (with budget.surge): people called in from off shift when a backlog built, "
+        "paid by the contingency line",
+        "count",
+        Kind.COUNT,
+        Better.NONE,
+        "Surge calls",
+    ),
+    Metric(
         "deployments",
         "deployment source id and all (with changes): deployments in the window",
         "count",

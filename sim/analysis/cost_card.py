@@ -49,6 +49,13 @@ def _budget_lines(rows, scenario: Scenario) -> list[str]:
         note = _note(line, allocated, needed)
         share, reference = budget.split.get(line, 0), budget.reference.split.get(line, 0)
         out.append(f"  {line:<16}{share:>6g}%{reference:>10g}%{allocated:>14,.0f}{value}  {note}")
+    if budget.surge is not None:
+        used = rows.get(("surge_calls", ALL))
+        made = "" if used is None else f"; {used.mean:.1f} were made in the measured window"
+        out.append(
+            f"  contingency pays {budget.surge_calls(1.0):,} surge calls a year at "
+            f"{budget.surge.call_cost:,.0f} each{made}"
+        )
     return out
 
 

@@ -103,3 +103,11 @@ def budget_rows(scenario: Scenario, personnel: float) -> list[Row]:
         return []
     rows = [("budget_allocated", line, budget.allocated(line)) for line in LINES]
     return [*rows, ("budget_implied", "personnel", personnel)]  # the one line a run prices
+
+
+def surge_rows(record: RunRecord, scenario: Scenario) -> list[Row]:
+    """Surge calls the contingency line paid for in the window."""
+    if scenario.budget.surge is None or not scenario.budget.total:
+        return []
+    calls = sum(1 for when, _ in record.surges if record.warmup <= when < record.horizon)
+    return [("surge_calls", ALL, float(calls))]

@@ -65,6 +65,7 @@ def kpis_from_tables(
         *coverage.coverage_gap_hours(record, scenario),
         *coverage.on_shift_rows(record, scenario),
         *costs.cost_rows(record, scenario, people),
+        *costs.surge_rows(record, scenario),
         *deployments.change_rows(record, scenario),
         ("open_incidents", ALL, open_incidents(record)),
         ("backlog_at_end", ALL, float(np.isnan(record.incidents.restored).sum())),

@@ -83,6 +83,8 @@ class Dispatcher(RosterSide):
         self.preempted: list[tuple[float, int, float]] = []  # (when, person, minutes displaced)
         self.pager = None  # a sim.model.pager.Pager when the scenario has rotations
         self.after_callout = None  # called (person, now) when work someone was paged for ends
+        self.surge_backlog, self.surge_calls = 0, 0  # set by the model with a surge budget
+        self.surged: list[tuple[float, int]] = []  # (when, person called in)
         self._seq = count()
         for p, r in enumerate(person_role):
             self.idle_off[r][p] = None
@@ -111,8 +113,22 @@ class Dispatcher(RosterSide):
         if person is not None:
             self._grant(job, person, callout=False)
         elif not (pages and self._on_count(pool) == 0 and self._page(job, pool)):
-            self._wait(job, self.paging_queue[pool] if pages else self.quiet_queue[pool])
+            queue = self.paging_queue[pool] if pages else self.quiet_queue[pool]
+            self._wait(job, queue)
+            if kind is WorkKind.INCIDENT:
+                self._surge(pool, queue)
         return job
+
+    def _surge(self, pool: int, queue: list[Job]) -> None:
+        """An incident backlog built up (in either queue, work that pages or not): call someone
+        in for the first waiting job, if the contingency money is not spent."""
+        if self.surge_calls <= 0 or len(queue) <= self.surge_backlog:
+            return
+        first = queue[0]
+        if self._page(first, pool):
+            heapq.heappop(queue)
+            self.surge_calls -= 1
+            self.surged.append((self.env.now, first.person))
 
     def request_personal(
         self, person: int, kind: WorkKind, item: int, rank: int, process, seq: int | None = None

@@ -93,6 +93,9 @@ class OpsModel(Attendance):
             ),
             work=self.work,
         )
+        if scenario.budget.surge is not None:  # what the contingency line buys
+            self.desk.surge_backlog = scenario.budget.surge.backlog
+            self.desk.surge_calls = scenario.budget.surge_calls(scenario.calendar.days / 365.0)
         self.pages = PageLog()
         self.rota = Rota(scenario, self.staff.people) if scenario.oncall.rotations else None
         if self.rota is not None:
@@ -130,6 +133,7 @@ class OpsModel(Attendance):
             team_acks=self.team_acks,
             leave_untaken=self.leave_untaken,
             deployments=list(self.deployments),
+            surges=list(self.desk.surged),
             sleep_lost=self.alertness.sleep_lost() if self.alertness is not None else [],
         )
 

@@ -323,3 +323,5 @@ class RunRecord:
     """Working days of each person's leave that found no room (the role limit)."""
     deployments: list[tuple[float, int, bool]] = field(default_factory=list)
     """Deployments: (when, source index, whether the change failed)."""
+    surges: list[tuple[float, int]] = field(default_factory=list)
+    """Surge calls the contingency line paid for: (when, person called in)."""

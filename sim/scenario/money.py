@@ -74,6 +74,21 @@ class Reference(Model):
         return self
 
 
+class Surge(Model):
+    """What the contingency line buys: someone called in from off shift when a backlog builds.
+
+    When an incident joins a queue that already holds ``backlog`` incidents waiting for the
+    same people, and the line has money left for it, someone off shift is called in for the
+    first of them (a call-out, paid at the call-out premium). The line pays for
+    ``contingency money / call_cost`` calls a year.
+    """
+
+    backlog: Number = Field(3, ge=1, le=10_000, description="Incidents waiting before a call.")
+    call_cost: Number = Field(
+        600, gt=0, description="What one surge call costs (e.g. 4 h at $100/h, x 1.5)."
+    )
+
+
 class Budget(Model):
     """An annual budget split across lines, and what moving money between them does."""
 
@@ -86,6 +101,9 @@ class Budget(Model):
     )
     reference: Reference = Reference()
     effects: Effects = Effects()
+    surge: Surge | None = Field(
+        None, description="What contingency money buys; absent: the line has no effect."
+    )
     hire_order: tuple[Id, ...] = Field(
         (),
         description="Roles that personnel money hires (in turn) or, when short, lets go "
@@ -100,6 +118,12 @@ class Budget(Model):
     def allocated(self, line: str) -> float:
         """Money a year for one line."""
         return (self.total or 0.0) * self.split.get(line, 0.0) / 100.0
+
+    def surge_calls(self, years: float) -> int:
+        """Surge calls the contingency line pays for over ``years`` (0 without a surge)."""
+        if self.surge is None or not self.total:
+            return 0
+        return int(self.allocated("contingency") * years // self.surge.call_cost)
 
     def reference_money(self, line: str) -> float:
         """What the scenario as written implies for one line."""
