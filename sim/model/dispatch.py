@@ -115,7 +115,7 @@ class Dispatcher(RosterSide):
         elif not (pages and self._on_count(pool) == 0 and self._page(job, pool)):
             queue = self.paging_queue[pool] if pages else self.quiet_queue[pool]
             self._wait(job, queue)
-            if kind is WorkKind.INCIDENT:
+            if self.surge_calls and kind is WorkKind.INCIDENT:
                 self._surge(pool, queue)
         return job
 
