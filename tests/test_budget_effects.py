@@ -11,23 +11,11 @@ import pytest
 
 from sim.experiments.experiment import run_experiment
 from sim.scenario.loader import load_scenario
+from tests.test_spending import EVERY_EFFECT_OFF
 from tests.test_whatifs import interval_of_difference
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 REFERENCE = {"personnel": 70, "tools": 15, "infrastructure": 10, "training": 3, "contingency": 2}
-OFF = {
-    name: {"enabled": False}
-    for name in (
-        "detection",
-        "triage",
-        "alert_noise",
-        "self_resolving",
-        "incident_rate",
-        "resolution",
-        "escalation",
-        "change_failure",
-    )
-}
 MONEY = {"personnel_cost", "cost_per_incident", "budget_allocated", "budget_implied"}
 
 
@@ -37,7 +25,7 @@ def _kpis(split: tuple, hire: bool = False, effects_off: bool = False, days: int
     if not hire:
         overrides["budget.hire_order"] = []
     if effects_off:
-        overrides["budget.effects"] = OFF
+        overrides["budget.effects"] = EVERY_EFFECT_OFF
     scenario = load_scenario(BASELINE, overrides)
     reps = 8 if days > 7 else 2
     return run_experiment(scenario, replications=reps, seed=5, workers=1).replications

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from sim.scenario.effects import Effect
+from sim.scenario.effects import Effect, Effects
 from sim.scenario.spending import annual_cost, effective
 from tests.scenarios import tiny
 
+EVERY_EFFECT_OFF = {name: {"enabled": False} for name in Effects.model_fields}
 SPLIT = {"personnel": 70, "tools": 15, "infrastructure": 10, "training": 3, "contingency": 2}
 
 
@@ -102,20 +103,7 @@ def test_less_money_than_the_reference_makes_things_worse_within_the_floor():
 
 
 def test_with_every_effect_off_a_split_changes_nothing_but_money():
-    off = {
-        name: {"enabled": False}
-        for name in (
-            "detection",
-            "triage",
-            "alert_noise",
-            "self_resolving",
-            "incident_rate",
-            "resolution",
-            "escalation",
-            "change_failure",
-        )
-    }
-    scenario = _scenario({**SPLIT, "tools": 40, "personnel": 45}, effects=off)
+    scenario = _scenario({**SPLIT, "tools": 40, "personnel": 45}, effects=EVERY_EFFECT_OFF)
     changed = effective(scenario)
     assert changed.incidents == scenario.incidents
     assert changed.streams == scenario.streams
