@@ -233,7 +233,7 @@ def test_labels(scenario):
 
 @pytest.mark.parametrize("name", list(METRICS))
 def test_summarise_clips_by_kind(name):
-    from sim.experiments.experiment import summarise, wilson_interval
+    from sim.experiments.statistics import summarise, wilson_interval
 
     values = [0.0, 0.0, 1.0, 1.0, 1.0]  # a Student-t interval reaches below 0 and above 1
     kpis = pd.DataFrame({"replication": range(5), "metric": name, "group": ALL, "value": values})

@@ -12,13 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.experiments.experiment import (
-    ExperimentResult,
-    confidence_interval,
-    run_experiment,
-    simulate,
-    summarise,
-)
+from sim.experiments.experiment import ExperimentResult, run_experiment, simulate
+from sim.experiments.statistics import confidence_interval, summarise
 from sim.scenario.loader import ScenarioError, load_scenario
 
 MMC = Path(__file__).resolve().parents[1] / "scenarios" / "validation" / "mmc.yaml"

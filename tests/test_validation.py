@@ -20,7 +20,8 @@ from sim.analysis.queueing import (
     nonpreemptive_priority_waits,
     preemptive_priority_response_times,
 )
-from sim.experiments.experiment import confidence_interval, run_experiment
+from sim.experiments.experiment import run_experiment
+from sim.experiments.statistics import confidence_interval
 from sim.scenario.loader import load_scenario
 
 MMC = Path(__file__).parents[1] / "scenarios" / "validation" / "mmc.yaml"

@@ -3,7 +3,7 @@
 Each :class:`Metric` says which groups it is reported for, its unit, its kind
 (which fixes its range and how its confidence interval is built), which
 direction is better, its human label and its target rule. The metrics module
-emits rows named here, :func:`sim.experiments.experiment.summarise` reads the
+emits rows named here, :func:`sim.experiments.statistics.summarise` reads the
 kind, and the scorecard reads the label, unit and target.
 
 Adding a metric is one entry in ``_DECLARED`` plus the code that computes its

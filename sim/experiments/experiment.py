@@ -10,12 +10,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
-from sim.analysis import catalogue, metrics
+from sim.analysis import metrics
 from sim.errors import ScenarioError
+from sim.experiments.statistics import summarise
 from sim.experiments.workers import map_in_workers
 from sim.model.ops_model import simulate_record
 from sim.model.randomness import replication_seeds
@@ -27,7 +26,6 @@ from sim.scenario.spending import effective
 
 DEFAULT_REPLICATIONS = 20
 DEFAULT_SEED = 1
-CONFIDENCE = 0.95
 
 
 @dataclass
@@ -124,57 +122,6 @@ def run_experiment(
         incidents=pd.concat([d[1] for d in done], ignore_index=True),
         people=pd.concat([d[2] for d in done], ignore_index=True),
     )
-
-
-def summarise(kpis: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:
-    """Mean and Student-t confidence interval of each metric over replications.
-
-    Replications where a metric is undefined (e.g. no P0 incident, so no P0
-    MTTR) are left out of that metric; ``replications`` counts those used.
-    Intervals are clipped to the range of the metric's catalogued kind (an
-    uncatalogued name is taken as >= 0), and yes/no metrics get a Wilson score
-    interval.
-    """
-    rows = []
-    for (metric, group), values in kpis.groupby(["metric", "group"], sort=False)["value"]:
-        data = values.to_numpy(dtype=float)
-        known = catalogue.METRICS.get(metric)
-        kind = known.kind if known else catalogue.Kind.COUNT
-        if kind is catalogue.Kind.YES_NO:
-            low, mean, high, n = wilson_interval(data, confidence)
-        else:
-            low, mean, high, n = confidence_interval(data, confidence)
-        bottom, top = kind.bounds
-        rows.append((metric, group, mean, np.clip(low, bottom, top), np.clip(high, bottom, top), n))
-    return pd.DataFrame(
-        rows, columns=["metric", "group", "mean", "ci_low", "ci_high", "replications"]
-    )
-
-
-def wilson_interval(values: np.ndarray, confidence: float = CONFIDENCE):
-    """``(low, share, high, n)``: Wilson score interval for a yes/no outcome per replication."""
-    values = values[np.isfinite(values)]
-    n = len(values)
-    if n == 0:
-        return np.nan, np.nan, np.nan, 0
-    share = float(values.mean())
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, share, centre + half, n
-
-
-def confidence_interval(values: np.ndarray, confidence: float = CONFIDENCE):
-    """``(low, mean, high, n)`` of a Student-t interval over the finite values."""
-    values = values[np.isfinite(values)]
-    n = len(values)
-    if n == 0:
-        return np.nan, np.nan, np.nan, 0
-    mean = float(values.mean())
-    if n == 1:
-        return np.nan, mean, np.nan, 1
-    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / np.sqrt(n)
-    return mean - half, mean, mean + half, n
 
 
 def _replicate(scenario, seq, replication, staff, keep_incidents) -> Replication:
