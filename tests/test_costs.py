@@ -11,7 +11,19 @@ from tests.scenarios import tiny
 from tests.test_metrics import make_record
 
 DAY = 1440.0
-YEAR_DAYS = 365.0
+
+
+def _row(person, site="hq", employment="employee", hourly_cost=100.0, **hours):
+    """One person's row of the people table: role operator, team noc, 100 h rostered."""
+    return {
+        "person": person,
+        "role": "operator",
+        "team": "noc",
+        "site": site,
+        "employment": employment,
+        "hourly_cost": hourly_cost,
+        **hours,
+    }
 
 
 def _people(rows):
@@ -48,26 +60,9 @@ def test_costs_match_a_hand_computation_for_a_tiny_organisation():
     people = _people(
         [
             # an employee at hq, $100/h, half the window before joining, 4 h overtime
-            {
-                "person": "a",
-                "role": "operator",
-                "team": "noc",
-                "site": "hq",
-                "employment": "employee",
-                "hourly_cost": 100.0,
-                "joining_hours": 50.0,
-                "overtime_hours": 4.0,
-            },
+            _row("a", joining_hours=50.0, overtime_hours=4.0),
             # a contractor at the lab (level 0.5), $80/h, 90 h present, 2 h called out
-            {
-                "person": "b",
-                "role": "operator",
-                "team": "noc",
-                "site": "lab",
-                "employment": "contractor",
-                "hourly_cost": 80.0,
-                "callout_hours": 2.0,
-            },
+            _row("b", "lab", "contractor", 80.0, callout_hours=2.0),
         ]
     )
     record = make_record(people=[_person("a"), _person("b", "lab")], horizon=73 * DAY)
@@ -88,27 +83,7 @@ def test_costs_match_a_hand_computation_for_a_tiny_organisation():
 def test_cost_per_incident_is_incident_work_at_hourly_cost_per_incident():
     scenario = _scenario()
     people = _people(
-        [
-            {
-                "person": "a",
-                "role": "operator",
-                "team": "noc",
-                "site": "hq",
-                "employment": "employee",
-                "hourly_cost": 100.0,
-                "busy_P0_hours": 3.0,
-            },
-            {
-                "person": "b",
-                "role": "operator",
-                "team": "noc",
-                "site": "lab",
-                "employment": "employee",
-                "hourly_cost": 100.0,
-                "busy_P0_hours": 2.0,
-                "busy_P1_hours": 1.0,
-            },
-        ]
+        [_row("a", busy_P0_hours=3.0), _row("b", "lab", busy_P0_hours=2.0, busy_P1_hours=1.0)]
     )
     incidents = [(0, 10.0, 10.0, 11.0, 20.0), (0, 30.0, 30.0, 31.0, 40.0), (1, 50.0, 50, 51, 60)]
     record = make_record(incidents, people=[_person("a"), _person("b", "lab")], horizon=73 * DAY)
@@ -116,6 +91,15 @@ def test_cost_per_incident_is_incident_work_at_hourly_cost_per_incident():
     assert rows[("cost_per_incident", "P0")] == pytest.approx((300 + 100) / 2)
     assert rows[("cost_per_incident", "P1")] == pytest.approx(50)
     assert rows[("cost_per_incident", "all")] == pytest.approx(450 / 3)
+
+
+def test_an_employee_rostered_beyond_full_time_is_paid_those_hours_at_the_overtime_rate():
+    scenario = _scenario(overtime_premium=0.5)
+    # 600 h rostered in a fifth of a year: 3,000 h a year, 1,000 beyond the 2,000 paid
+    people = _people([_row("a", scheduled_hours=600.0), _row("b", scheduled_hours=300.0)])
+    record = make_record(people=[_person("a"), _person("b")], horizon=73 * DAY)
+    got = costs.personnel_cost(record, scenario, people)
+    assert list(got) == pytest.approx([100 * (2000 + 1000 * 1.5), 100 * 2000])
 
 
 def test_no_budget_figures_without_a_total():
