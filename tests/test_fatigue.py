@@ -31,9 +31,17 @@ def test_the_worked_examples_of_the_three_process_model():
     assert [round(inertia(h), 2) for h in (0, 0.5, 1)] == [-5.72, -2.69, -1.26]
 
 
-def sleeper():
+def sleeper(measured_from=-math.inf):
     nights = fatigue.nights(tiny().oncall.sleep_hours, "UTC", START, 7)
-    return Sleeper(nights, "UTC", START)
+    return Sleeper(nights, "UTC", START, measured_from)
+
+
+def test_sleep_lost_counts_from_the_end_of_the_warm_up():
+    three_am = 1440 + 180.0  # Tuesday 03:00
+    s = sleeper(measured_from=three_am + 30)  # the warm-up ends half an hour into the work
+    s.wake(three_am)
+    s.rest(three_am + 60, fall_asleep=20)
+    assert s.lost == 50.0  # only the 50 minutes after the warm-up
 
 
 def test_a_sleeper_sleeps_in_the_window_and_a_page_wakes_them():

@@ -127,3 +127,11 @@ def test_personnel_money_hires_in_turn_and_a_cut_lets_go_in_reverse():
         _scenario({**SPLIT, "personnel": 15, "contingency": 57}, hire_order=["operator"])
     )
     assert fewer.roles[0].staff[0].count == 1  # 58,000 short: one person (104,000) goes
+
+
+def test_every_effect_names_the_budget_line_that_drives_it():
+    from sim.scenario.effects import EFFECT_LINE
+    from sim.scenario.money import LINES
+
+    assert set(EFFECT_LINE) == set(Effects.model_fields)
+    assert set(EFFECT_LINE.values()) <= set(LINES)

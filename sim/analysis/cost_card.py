@@ -51,10 +51,12 @@ def _budget_lines(rows, scenario: Scenario) -> list[str]:
         out.append(f"  {line:<16}{share:>6g}%{reference:>10g}%{allocated:>14,.0f}{value}  {note}")
     if budget.surge is not None:
         used = rows.get(("surge_calls", ALL))
-        made = "" if used is None else f"; {used.mean:.1f} were made in the measured window"
+        days = scenario.calendar.days
+        made = "" if used is None else f"; {used.mean:.1f} made after the warm-up"
         out.append(
             f"  contingency pays {budget.surge_calls(1.0):,} surge calls a year at "
-            f"{budget.surge.call_cost:,.0f} each{made}"
+            f"{budget.surge.call_cost:,.0f} each ({budget.surge_calls(days / 365.0):,} over the "
+            f"run's {days} days, warm-up included){made}"
         )
     return out
 

@@ -54,18 +54,18 @@ def on_shift_rows(record: RunRecord, scenario: Scenario) -> list[Row]:
     ``all:<h>`` (everyone). Absent people are not
     on shift, so leave, sickness and empty seats show.
     """
-    hours = _hourly_on_shift(record)
+    hours, length = _hourly_on_shift(record), _bin_minutes(record)
     first = record.warmup // 60
     offset = scenario.calendar.start.weekday() * 24 + int(first)
     weekly = {}
     for role in scenario.roles:
         members = [p for p, person in enumerate(record.people) if person.role == role.id]
-        weekly[f"role:{role.id}"] = _fold(hours[members].sum(axis=0), _bin_minutes(record), offset)
+        weekly[f"role:{role.id}"] = _fold(hours[members].sum(axis=0), length, offset)
     for tier in scenario.tiers:
         holders = _holders(scenario, tier.id)
         members = [p for p, person in enumerate(record.people) if person.role in holders]
-        weekly[f"tier:{tier.id}"] = _fold(hours[members].sum(axis=0), _bin_minutes(record), offset)
-    weekly["all"] = _fold(hours.sum(axis=0), _bin_minutes(record), offset)
+        weekly[f"tier:{tier.id}"] = _fold(hours[members].sum(axis=0), length, offset)
+    weekly["all"] = _fold(hours.sum(axis=0), length, offset)
     return [
         ("on_shift", f"{group}:{h}", float(value))
         for group, values in weekly.items()

@@ -52,7 +52,7 @@ def workload(summary: pd.DataFrame, people: pd.DataFrame, scenario: Scenario) ->
     hours = (scenario.calendar.days - scenario.calendar.warmup_days) * 24.0
     count = _mean(summary, "incidents", ALL)
     columns = [f"busy_{p.id}_hours" for p in scenario.priorities]
-    if not count or count != count or any(c not in people for c in columns):
+    if not count or math.isnan(count) or any(c not in people for c in columns):
         return None
     replications = people["replication"].nunique()
     work = people[columns].to_numpy().sum() / replications

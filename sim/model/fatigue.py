@@ -115,7 +115,13 @@ class Sleeper:
     may fall asleep again.
     """
 
-    def __init__(self, sleep: list[tuple[float, float]], zone: str, start: dt.date):
+    def __init__(
+        self,
+        sleep: list[tuple[float, float]],
+        zone: str,
+        start: dt.date,
+        measured_from: float = -math.inf,
+    ):
         self.sleep = sleep
         self._starts = [a for a, _ in sleep]
         self.zone, self.start = zone, start
@@ -125,7 +131,7 @@ class Sleeper:
         self.woke_at = self.t
         self.awake_until = -math.inf  # kept awake by night work until then
         self.woken = math.nan  # when the current night work began
-        self.counted = -math.inf  # sleep lost is counted up to here
+        self.counted = measured_from  # sleep lost is counted from here (the warm-up's end) on
         self.lost = 0.0  # minutes of sleep lost to pages
 
     def asleep(self, t: float) -> bool:
@@ -202,7 +208,10 @@ class Alertness:
         window, self.rules = scenario.oncall.sleep_hours, scenario.fatigue
         self.sleepers = [
             Sleeper(
-                sleep_times(nights(window, zones[p.site], start, days), s), zones[p.site], start
+                sleep_times(nights(window, zones[p.site], start, days), s),
+                zones[p.site],
+                start,
+                scenario.warmup_minutes,
             )
             for p, s in zip(people, shifts, strict=True)
         ]

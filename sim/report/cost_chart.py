@@ -9,19 +9,9 @@ from matplotlib.figure import Figure
 from sim.analysis.catalogue import ALL
 from sim.report import style
 from sim.report.results import Results
+from sim.scenario.effects import EFFECT_LINE
 from sim.scenario.money import LINES
-from sim.scenario.spending import effective
-
-EFFECT_LINES = {
-    "detection": "tools",
-    "triage": "tools",
-    "alert_noise": "tools",
-    "change_failure": "tools",
-    "incident_rate": "infrastructure",
-    "resolution": "training",
-    "escalation": "training",
-}
-"""Each effect curve and the budget line whose money drives it."""
+from sim.scenario.spending import effect_factors, effective
 
 
 @style.chart
@@ -104,11 +94,13 @@ def _budget(ax, results: Results) -> None:
 def _effects(ax, results: Results) -> None:
     budget = results.scenario.budget
     effects = budget.effects
-    names = [n for n in EFFECT_LINES if n != "alert_noise" or effects.alert_noise.streams]
-    factors = [getattr(effects, n).factor(budget.ratio(EFFECT_LINES[n])) for n in names]
-    if effects.self_resolving.priorities:  # it closes incidents of these priorities only
-        names.append("self_resolving")
-        factors.append(1.0 - effects.self_resolving.share(budget.ratio("tools")))
+    unused = {
+        "alert_noise": not effects.alert_noise.streams,  # they act on what they name
+        "self_resolving": not effects.self_resolving.priorities,
+    }
+    every = effect_factors(budget)
+    names = [n for n in every if not unused.get(n)]
+    factors = [every[n] for n in names]
     y = np.arange(len(names))
     colours = [
         style.VERDICT_COLOURS["ok"]
@@ -120,7 +112,7 @@ def _effects(ax, results: Results) -> None:
     ]
     ax.barh(y, np.array(factors) - 1.0, left=1.0, color=colours, height=0.6)
     ax.axvline(1.0, color="black", linewidth=1)
-    labels = [f"{n} ({EFFECT_LINES.get(n, 'tools')})" for n in names]
+    labels = [f"{n} ({EFFECT_LINE[n]})" for n in names]
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     for yi, f in zip(y, factors, strict=True):

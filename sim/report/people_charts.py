@@ -11,9 +11,9 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
+from sim.analysis.coverage import HOURS_PER_WEEK
 from sim.report import style
 from sim.report.results import MissingData, Results
-from sim.report.service_charts import HOURS_PER_WEEK, _week_axis
 
 PEOPLE_SHOWN = 40
 """Up to this many people the utilization page shows each person; beyond, each role."""
@@ -56,7 +56,7 @@ def coverage(results: Results) -> Figure:
             _hatch_gaps(ax, grid[i], i)
     ax.axhline(len(roles), color="black", linewidth=1.5)
     ax.set_yticks(np.arange(len(rows)) + 0.5, [label for label, _ in rows])
-    _week_axis(ax)
+    style.week_axis(ax)
     ax.grid(False)
     for day in range(0, HOURS_PER_WEEK, 24):
         ax.axvline(day, color="#37474f", linewidth=0.8)

@@ -12,13 +12,12 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from sim.analysis.catalogue import ALL
+from sim.analysis.coverage import HOURS_PER_WEEK
 from sim.report import style
 from sim.report.results import MissingData, Results
 
-HOURS_PER_WEEK = 168
 TICKS = (1, 5, 15, 30, 60, 120, 240, 480, 1440, 2880, 10080, 43200)
 """Durations marked on a log axis, in minutes (1 min to 30 days)."""
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @style.chart
@@ -185,7 +184,7 @@ def incident_load(results: Results) -> Figure:
         )
         bottom += counts
     ax.set_ylabel("incidents per week in this hour")
-    _week_axis(ax)
+    style.week_axis(ax)
     if results.has("on_shift", "all:"):
         twin = ax.twinx()
         staff = [results.figure("on_shift", f"all:{h}")[0] for h in range(HOURS_PER_WEEK)]
@@ -232,13 +231,6 @@ def _occurrences(results: Results) -> np.ndarray:
     calendar = results.scenario.calendar
     starts = np.arange(np.ceil(calendar.warmup_days * 24), calendar.days * 24) * 60.0
     return np.bincount(_hour_of_week(starts, results.scenario), minlength=HOURS_PER_WEEK)
-
-
-def _week_axis(ax) -> None:
-    ax.set_xlim(0, HOURS_PER_WEEK)
-    ax.set_xticks(range(0, HOURS_PER_WEEK + 1, 24), [*DAY_NAMES, ""], ha="left")
-    ax.set_xticks(range(0, HOURS_PER_WEEK, 6), minor=True)
-    ax.grid(True, axis="x", which="major", alpha=0.6)
 
 
 def _duration_formatter():

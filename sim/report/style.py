@@ -18,9 +18,12 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.analysis.coverage import HOURS_PER_WEEK
+
 PAGE = (11.69, 8.27)
 """A4 landscape, inches."""
 
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SUBTITLE_WIDTH = 165  # characters of a page's explanation per line
 
 RC = {
@@ -148,3 +151,11 @@ def chunks(items: list, size: int) -> Iterator[list]:
     """``items`` in consecutive lists of at most ``size``."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def week_axis(ax) -> None:
+    """An x axis of the 168 hours of a week, a tick and a grid line at each day."""
+    ax.set_xlim(0, HOURS_PER_WEEK)
+    ax.set_xticks(range(0, HOURS_PER_WEEK + 1, 24), [*DAY_NAMES, ""], ha="left")
+    ax.set_xticks(range(0, HOURS_PER_WEEK, 6), minor=True)
+    ax.grid(True, axis="x", which="major", alpha=0.6)

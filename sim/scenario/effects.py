@@ -116,3 +116,16 @@ class Effects(Model):
     resolution: Resolution = Resolution()
     escalation: Escalation = Escalation()
     change_failure: ChangeFailure = ChangeFailure()
+
+
+EFFECT_LINE = {
+    "detection": "tools",
+    "triage": "tools",
+    "alert_noise": "tools",
+    "self_resolving": "tools",
+    "change_failure": "tools",
+    "incident_rate": "infrastructure",
+    "resolution": "training",
+    "escalation": "training",
+}
+"""The budget line whose money drives each effect (one entry per field of :class:`Effects`)."""

@@ -13,6 +13,8 @@ from pydantic import ValidationError
 
 from sim.errors import ScenarioError
 from sim.scenario.bounds import MAX_PEOPLE
+from sim.scenario.effects import EFFECT_LINE
+from sim.scenario.money import Budget
 from sim.scenario.schema import IncidentClass, Role, Scenario
 
 
@@ -21,32 +23,20 @@ def effective(scenario: Scenario) -> Scenario:
     budget = scenario.budget
     if not budget.total:
         return scenario
-    effects = budget.effects
-    tools, infra, training = (
-        budget.ratio(line) for line in ("tools", "infrastructure", "training")
-    )
-    factors = {
-        "detection": effects.detection.factor(tools),
-        "triage": effects.triage.factor(tools),
-        "rate": effects.incident_rate.factor(infra),
-        "effort": effects.resolution.factor(training),
-        "escalate": effects.escalation.factor(training),
-    }
-    self_resolved = effects.self_resolving.share(tools)
+    effects, factors = budget.effects, effect_factors(budget)
+    resolved = 1.0 - factors["self_resolving"]
     classes = tuple(
-        _class(c, factors, self_resolved if c.priority in effects.self_resolving.priorities else 0)
+        _class(c, factors, resolved if c.priority in effects.self_resolving.priorities else 0)
         for c in scenario.incidents.classes
     )
-    noise = effects.alert_noise.factor(tools)
     streams = tuple(
-        s.model_copy(update={"rate_per_day": s.rate_per_day * noise})
+        s.model_copy(update={"rate_per_day": s.rate_per_day * factors["alert_noise"]})
         if s.id in effects.alert_noise.streams
         else s
         for s in scenario.streams
     )
-    failing = effects.change_failure.factor(tools)
     deployments = tuple(
-        d.model_copy(update={"failure_rate": min(1.0, d.failure_rate * failing)})
+        d.model_copy(update={"failure_rate": min(1.0, d.failure_rate * factors["change_failure"])})
         for d in scenario.changes.deployments
     )
     changed = scenario.model_copy(
@@ -59,19 +49,34 @@ def effective(scenario: Scenario) -> Scenario:
     return _staffed(changed)
 
 
+def effect_factors(budget: Budget) -> dict[str, float]:
+    """What each effect multiplies its figure by at this split (self_resolving: the share of
+    its priorities' incidents left to people)."""
+    effects = budget.effects
+    factors = {
+        name: getattr(effects, name).factor(budget.ratio(line))
+        for name, line in EFFECT_LINE.items()
+        if name != "self_resolving"
+    }
+    factors["self_resolving"] = 1.0 - effects.self_resolving.share(
+        budget.ratio(EFFECT_LINE["self_resolving"])
+    )
+    return factors
+
+
 def _class(cls: IncidentClass, factors: dict[str, float], resolved: float) -> IncidentClass:
     steps = tuple(
         s.model_copy(
             update={
-                "effort": s.effort.scaled(factors["effort"]),
-                "escalate": min(1.0, s.escalate * factors["escalate"]),
+                "effort": s.effort.scaled(factors["resolution"]),
+                "escalate": min(1.0, s.escalate * factors["escalation"]),
             }
         )
         for s in cls.resolution
     )
     return cls.model_copy(
         update={
-            "rate_per_day": cls.rate_per_day * factors["rate"] * (1.0 - resolved),
+            "rate_per_day": cls.rate_per_day * factors["incident_rate"] * (1.0 - resolved),
             "detection": cls.detection.scaled(factors["detection"]),
             "triage": cls.triage.scaled(factors["triage"]),
             "resolution": steps,
