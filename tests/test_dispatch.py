@@ -32,8 +32,8 @@ class Desk:
             len(LADDER),
             preemptive=preemptive,
             handoff=handoff,
-            ack_delay=lambda: 0.0,
-            page_delay=lambda person, at: page_delay,
+            ack_delay=lambda item: 0.0,
+            page_delay=lambda item, person, at: page_delay,
             work=self.work,
         )
         self.events: list[tuple] = []

@@ -61,7 +61,7 @@ def pager(scenario, delays, absent=(), busy=()):
         Pager(
             rota,
             ranks,
-            lambda person, at: next(it),
+            lambda item, person, at: next(it),
             log,
             pageable=lambda p, rank: p not in busy and p not in absent,
             absent=lambda p: p in absent,

@@ -178,8 +178,8 @@ def _desk(n: int) -> Dispatcher:
         2,
         preemptive=True,
         handoff=False,
-        ack_delay=lambda: 0.0,
-        page_delay=lambda: 0.0,
+        ack_delay=lambda item: 0.0,
+        page_delay=lambda item, person, at: 0.0,
         work=WorkLog(),
     )
 

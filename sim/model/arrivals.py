@@ -12,7 +12,7 @@ and per source, so that a change to one class leaves the others' draws intact.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -20,6 +20,10 @@ import numpy as np
 from sim.model import calendar
 from sim.model.randomness import stream
 from sim.scenario.schema import IncidentClass, Scenario
+
+SLOTS = {"acknowledgement": 4, "paging": 2, "handoff": 2, "engagement": 2}
+"""Draws of each recurring delay pre-drawn per incident (most incidents need fewer);
+an incident needing more draws them from a stream of its own (see :meth:`Workload.origin_of`)."""
 
 
 @dataclass(frozen=True)
@@ -34,9 +38,21 @@ class Workload:
     effort: np.ndarray  # shape (n, max steps); nan past the steps the class defines
     postmortem: np.ndarray
     deployments: tuple[tuple[float, int, bool], ...] = ()  # (when, source, failed), in time order
+    delays: dict[str, np.ndarray] = field(default_factory=dict)
+    """Per incident, the first ``SLOTS[name]`` draws of each recurring delay that is not zero."""
+    origins: tuple[str, ...] = ()  # where incidents come from: a class id or change:<source>
+    origin: np.ndarray | None = None  # per incident, index into origins
+    row: np.ndarray | None = None  # per incident, its row among its origin's draws
 
     def __len__(self) -> int:
         return len(self.started)
+
+    def origin_of(self, i: int) -> tuple[str, str]:
+        """Incident ``i``'s identity: where it came from and its row there, whatever the
+        other classes drew (a given workload's incidents are known by their index)."""
+        if self.origin is None:
+            return ("given", str(i))
+        return (self.origins[self.origin[i]], str(self.row[i]))
 
 
 @dataclass(frozen=True)
@@ -116,13 +132,29 @@ def draw_deployments(scenario: Scenario, seq: np.random.SeedSequence):
 
 
 def draw_workload(scenario: Scenario, seq: np.random.SeedSequence) -> Workload:
-    """Draw all incidents of one replication, failed changes among them."""
+    """Draw all incidents of one replication, failed changes among them.
+
+    Each incident's variates come from streams named after where it comes from:
+    its class's own arrivals (``cls.id``) or one deployment source's failed changes
+    (``change:<source>``), row by row. So changing one class, a failure rate or a
+    step of another class leaves an incident's own draws where they were.
+    """
     deployments = draw_deployments(scenario, seq)
-    sources = scenario.changes.deployments
-    parts = [
-        _draw_class(scenario, k, cls, seq, _failed_at(deployments, sources, cls.id))
-        for k, cls in enumerate(scenario.incidents.classes)
-    ]
+    parts = []
+    for k, cls in enumerate(scenario.incidents.classes):
+        own = poisson_times(hourly_rates(scenario, cls), stream(seq, "arrivals", cls.id))
+        parts.append(_variates(scenario, k, cls, own, seq, cls.id))
+        for j, source in enumerate(scenario.changes.deployments):
+            if source.incident_class == cls.id:
+                mine = [(t, failed) for t, s, failed in deployments if s == j]
+                times = np.array([t for t, _ in mine], dtype=float)
+                keep = np.array([failed for _, failed in mine], dtype=bool)
+                parts.append(_variates(scenario, k, cls, times, seq, f"change:{source.id}", keep))
+    return _merged(scenario, parts, deployments)
+
+
+def _merged(scenario: Scenario, parts: list[dict], deployments) -> Workload:
+    """The parts' incidents in arrival order (ties keep the parts' order)."""
     width = max(len(c.resolution) for c in scenario.incidents.classes)
     started = np.concatenate([p["started"] for p in parts])
     order = np.argsort(started, kind="stable")
@@ -132,56 +164,96 @@ def draw_workload(scenario: Scenario, seq: np.random.SeedSequence) -> Workload:
         n, m = p["effort"].shape
         effort[row : row + n, :m] = p["effort"]
         row += n
+    columns = {
+        name: np.concatenate([p[name] for p in parts])[order]
+        for name in ("started", "cls", "detection", "triage", "steps", "postmortem", "row")
+    }
+    delays = {
+        name: np.concatenate([p["delays"][name] for p in parts])[order]
+        for name in parts[0]["delays"]
+    }
+    origin = np.concatenate([np.full(len(p["started"]), k, np.int32) for k, p in enumerate(parts)])
     return Workload(
-        started=started[order],
-        cls=np.concatenate([p["cls"] for p in parts])[order],
-        detection=np.concatenate([p["detection"] for p in parts])[order],
-        triage=np.concatenate([p["triage"] for p in parts])[order],
-        steps=np.concatenate([p["steps"] for p in parts])[order],
+        **columns,
         effort=effort[order],
-        postmortem=np.concatenate([p["postmortem"] for p in parts])[order],
         deployments=deployments,
+        delays=delays,
+        origins=tuple(p["key"] for p in parts),
+        origin=origin[order],
     )
 
 
-def _failed_at(deployments, sources, class_id: str) -> np.ndarray:
-    """When changes failed that become incidents of ``class_id``."""
-    return np.array(
-        [t for t, k, failed in deployments if failed and sources[k].incident_class == class_id]
-    )
+def _variates(
+    scenario: Scenario, k: int, cls: IncidentClass, started, seq, key: str, keep=None
+) -> dict:
+    """Everything the incidents arriving at ``started`` will need, from the ``key`` streams.
 
-
-def _draw_class(
-    scenario: Scenario, k: int, cls: IncidentClass, seq, failed: np.ndarray
-) -> dict[str, np.ndarray]:
-    started = poisson_times(hourly_rates(scenario, cls), stream(seq, "arrivals", cls.id))
-    if len(failed):  # failed changes join the class's own arrivals, drawn like them
-        started = np.sort(np.concatenate([started, failed]))
+    ``keep`` selects rows after drawing, so a row's draws do not depend on which
+    other rows are kept (a failure rate changes which deployments fail, not their draws).
+    """
     n = len(started)
+    steps = _step_keys(cls)
     effort = np.column_stack(
         [
-            s.effort.sample(stream(seq, "effort", cls.id, str(j)), n)
-            for j, s in enumerate(cls.resolution)
+            s.effort.sample(stream(seq, "effort", key, name), n)
+            for s, name in zip(cls.resolution, steps, strict=True)
         ]
     ).reshape(n, len(cls.resolution))
     pm = scenario.postmortem_effort(cls)
-    return {
-        "started": started,
+    drawn = {
+        "started": np.asarray(started, dtype=float),
         "cls": np.full(n, k, dtype=np.int32),
-        "detection": cls.detection.sample(stream(seq, "detection", cls.id), n),
-        "triage": cls.triage.sample(stream(seq, "triage", cls.id), n),
-        "steps": _steps_needed(cls, stream(seq, "escalation", cls.id), n),
+        "detection": cls.detection.sample(stream(seq, "detection", key), n),
+        "triage": cls.triage.sample(stream(seq, "triage", key), n),
+        "steps": _steps_needed(cls, steps, seq, key, n),
         "effort": effort,
-        "postmortem": (
-            np.zeros(n) if pm is None else pm.sample(stream(seq, "postmortem", cls.id), n)
-        ),
+        "postmortem": np.zeros(n) if pm is None else pm.sample(stream(seq, "postmortem", key), n),
+        "row": np.arange(n),
+        "delays": {
+            name: dist.sample(stream(seq, name, key), n * SLOTS[name]).reshape(n, SLOTS[name])
+            for name, dist in recurring_delays(scenario).items()
+            if not dist.is_zero
+        },
     }
+    if keep is not None:
+        drawn["delays"] = {name: table[keep] for name, table in drawn["delays"].items()}
+        drawn = {name: v if name == "delays" else v[keep] for name, v in drawn.items()}
+    return {**drawn, "key": key}
 
 
-def _steps_needed(cls: IncidentClass, rng: np.random.Generator, n: int) -> np.ndarray:
-    """1 + the number of successive escalations, each with its step's probability."""
-    u = rng.uniform(size=(n, len(cls.resolution)))
-    go_on = u < np.array([s.escalate for s in cls.resolution])
+def recurring_delays(scenario: Scenario) -> dict:
+    """The delays an incident may need several of, by stream name (zero ones too)."""
+    rules = scenario.work_rules
+    found = {
+        "acknowledgement": rules.ack_delay,
+        "paging": scenario.paging.ack_delay,
+        "handoff": rules.handoff_delay,
+        "engagement": scenario.escalation.engagement_effort,
+    }
+    return found
+
+
+def _step_keys(cls: IncidentClass) -> list[str]:
+    """A name per resolution step: its tier (``tier#2`` for a tier's second step)."""
+    seen: dict[str, int] = {}
+    names = []
+    for s in cls.resolution:
+        seen[s.tier] = seen.get(s.tier, 0) + 1
+        names.append(s.tier if seen[s.tier] == 1 else f"{s.tier}#{seen[s.tier]}")
+    return names
+
+
+def _steps_needed(cls: IncidentClass, names: list[str], seq, key: str, n: int) -> np.ndarray:
+    """1 + the number of successive escalations, each with its step's probability.
+
+    Each step draws from its own stream, so adding a step leaves the others' draws.
+    """
+    go_on = np.column_stack(
+        [
+            stream(seq, "escalation", key, name).random(n) < s.escalate
+            for s, name in zip(cls.resolution, names, strict=True)
+        ]
+    ).reshape(n, len(cls.resolution))
     stopped = ~go_on
     stopped[:, -1] = True
     return (np.argmax(stopped, axis=1) + 1).astype(np.int32)

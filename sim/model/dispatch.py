@@ -63,8 +63,8 @@ class Dispatcher(RosterSide):
         *,
         preemptive: bool,
         handoff: bool,
-        ack_delay: Callable[[], float],
-        page_delay: Callable[[], float],
+        ack_delay: Callable[[int], float],
+        page_delay: Callable[[int, int, float], float],
         work: WorkLog,
     ):
         self.env, self.person_role, self.pools = env, list(person_role), pools
@@ -284,7 +284,11 @@ class Dispatcher(RosterSide):
         if delay is not None:
             job.delay = delay
         elif job.kind in ACKNOWLEDGED:
-            job.delay = self.page_delay(person, self.env.now) if callout else self.ack_delay()
+            # the incident's own draws (common random numbers), not the next in event order
+            item = job.item
+            job.delay = (
+                self.page_delay(item, person, self.env.now) if callout else self.ack_delay(item)
+            )
         if job.granted is not None:
             job.granted.succeed(person)
 

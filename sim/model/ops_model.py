@@ -7,19 +7,20 @@ reads files or computes metrics.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import simpy
 from simpy.events import URGENT
 
 from sim.model import activities
-from sim.model.arrivals import Workload, draw_stream_items, draw_workload
+from sim.model.arrivals import Workload, draw_stream_items, draw_workload, recurring_delays
 from sim.model.attendance import Attendance
 from sim.model.dispatch import AWAY, HANDOFF, PREEMPTED, Dispatcher, Job
 from sim.model.fatigue import Alertness
 from sim.model.leave import draw_absences
 from sim.model.pager import Pager, Rota
-from sim.model.randomness import PerPerson, Sampler, Uniform01, stream
+from sim.model.randomness import PerItem, PerPerson, Uniform01, stream
 from sim.model.records import (
     AbsenceKind,
     ActivityLog,
@@ -74,9 +75,8 @@ class OpsModel(Attendance):
         ladder = self.staff.precedence
         self.duties = [_Duty(WorkKind.INCIDENT, c.rank, c.pages) for c in self.staff.classes]
         self.postmortem_duty = _Duty(WorkKind.POSTMORTEM, ladder.postmortem(), pages=False)
-        self.handoff_delay = Sampler(rules.handoff_delay, stream(seq, "handoff"))
-        effort = scenario.escalation.engagement_effort
-        self.engagement_effort = Sampler(effort, stream(seq, "engagement"))
+        own = _OwnDraws(load, scenario, seq)  # each incident's own delays
+        self.handoff_delay, self.engagement_effort = own.handoff, own.engagement
         self.team_acks: list[tuple[int, str, float]] = []  # (incident, team, first pick-up)
         self._teams_on: dict[int, set[str]] = {}
         self.desk = Dispatcher(
@@ -87,10 +87,8 @@ class OpsModel(Attendance):
             len(ladder),
             preemptive=rules.preemptive,
             handoff=rules.shift_end == "handoff",
-            ack_delay=Sampler(rules.ack_delay, stream(seq, "acknowledgement")),
-            page_delay=self._delays(
-                _shared(Sampler(scenario.paging.ack_delay, stream(seq, "paging")))
-            ),
+            ack_delay=own.acknowledgement,
+            page_delay=self._delays(own.paging),
             work=self.work,
         )
         if scenario.budget.surge is not None:  # what the contingency line buys
@@ -99,7 +97,7 @@ class OpsModel(Attendance):
         self.pages = PageLog()
         self.rota = Rota(scenario, self.staff.people) if scenario.oncall.rotations else None
         if self.rota is not None:
-            self.desk.pager = self._pager(seq)
+            self.desk.pager = self._pager(own.paging)
         self.turnover = Turnover(self, seq) if scenario.attrition.enabled else None
         if self.alertness is not None:
             self.desk.after_callout = self.alertness.rested
@@ -146,26 +144,18 @@ class OpsModel(Attendance):
         return Alertness(self.scenario, people, shifts, wake, self.fatigue_log, redo)
 
     def _delays(self, draw):
-        """Page-to-acknowledgement delays: ``draw(person)``, then (fatigue) woken and slowed."""
+        """Page-to-acknowledgement delays: ``draw(incident)``, then (fatigue) woken and slowed."""
         if self.alertness is None:
-            return lambda person, at: draw(person)
-        return lambda person, at: self.alertness.page_delay(person, at, draw(person))
+            return lambda item, person, at: draw(item)
+        return lambda item, person, at: self.alertness.page_delay(person, at, draw(item))
 
-    def _pager(self, seq) -> Pager:
+    def _pager(self, paging) -> Pager:
         ladder, desk = self.staff.precedence, self.desk
         rank_priority = {ladder.incident(i): p.id for i, p in enumerate(self.scenario.priorities)}
         return Pager(
             self.rota,
             rank_priority,
-            self._delays(
-                PerPerson(
-                    self.scenario.paging.ack_delay,
-                    seq,
-                    [p.name for p in self.staff.people],
-                    "paging",
-                    "rotations",
-                )
-            ),
+            self._delays(paging),
             self.pages,
             pageable=desk.pageable,
             absent=lambda p: desk.state[p] is PersonState.ABSENT,
@@ -237,7 +227,7 @@ class OpsModel(Attendance):
 
     def _engage(self, i: int, pool: int, duty: _Duty):
         """An engaged team's responder joins the incident (on shift or paged) and helps."""
-        job = yield from self._work(i, pool, self.engagement_effort(), None, duty)
+        job = yield from self._work(i, pool, self.engagement_effort(i), None, duty)
         self.desk.finish(job)
 
     def _detect(self, i: int):
@@ -277,7 +267,7 @@ class OpsModel(Attendance):
                 except simpy.Interrupt as stop:
                     why, left, handed = stop.cause
             if why is HANDOFF:
-                left += self.handoff_delay()
+                left += self.handoff_delay(i)
             if duty.on_clock and why is not AWAY:
                 counter = self.log.handoffs if why is HANDOFF else self.log.preemptions
                 counter[i] += 1
@@ -406,9 +396,23 @@ class _Duty:
         return self.kind is WorkKind.INCIDENT
 
 
-def _shared(sampler: Sampler):
-    """One sampler for everyone (the pager without rotations draws in the order pages go out)."""
-    return lambda person: sampler()
+class _OwnDraws:
+    """Each incident's own draws of the delays that can recur in its lifecycle.
+
+    An incident's ``k``-th acknowledgement, page, hand-off or engaged team takes
+    its row's ``k``-th draw, whatever else is happening: the basis of common
+    random numbers between scenarios.
+    """
+
+    def __init__(self, load: Workload, scenario: Scenario, seq):
+        for name, dist in recurring_delays(scenario).items():
+            more = partial(_more, seq, name, load)
+            setattr(self, name, PerItem(dist, load.delays.get(name), more))
+
+
+def _more(seq, name: str, load: Workload, item: int):
+    """The stream of an incident's draws past its pre-drawn ones."""
+    return stream(seq, name, *load.origin_of(item), "more")
 
 
 def _by_minute(changes, occasions, handovers=()):

@@ -157,7 +157,7 @@ def members_of(rot: Rotation, people: Sequence[PersonInfo]) -> tuple[int, ...]:
 class Pager:
     """Pages the on-call chain for work nobody on shift can take (see the module docstring).
 
-    ``ack_delay(person, at)`` draws how long a page takes to acknowledge;
+    ``ack_delay(incident, person, at)`` draws how long a page takes to acknowledge;
     ``pageable(person, rank)`` is True for someone off shift and present who is free
     or busy with less urgent work; ``absent`` for someone away; ``role_of`` gives a
     person's current role index.
@@ -167,7 +167,7 @@ class Pager:
         self,
         rota: Rota,
         rank_priority: dict[int, str],
-        ack_delay: Callable[[int, float], float],
+        ack_delay: Callable[[int, int, float], float],
         log: PageLog,
         *,
         pageable: Callable[[int, int], bool],
@@ -203,7 +203,7 @@ class Pager:
             person = self._on_call(layer, pool, rank, now, {e[1] for e in paged})
             if person is None:
                 continue
-            entry = (at, person, layer, at + self.ack_delay(person, at))
+            entry = (at, person, layer, at + self.ack_delay(item, person, at))
             paged.append(entry)
             if best is None or entry[3] < best[3]:
                 best = entry

@@ -70,3 +70,32 @@ class PerPerson:
             rng = stream(self._seq, *self._prefix, self._names[person])
             sampler = self._samplers[person] = Sampler(self._dist, rng)
         return sampler()
+
+
+class PerItem:
+    """The ``k``-th draw for item ``i``: column ``k`` of row ``i`` of a pre-drawn table.
+
+    Draws belong to the item (an incident), not to the order events happen in, so
+    two scenarios on common random numbers give the same incident the same delays.
+    An item that needs more draws than the table holds gets them from its own
+    stream, ``more(item)``.
+    """
+
+    def __init__(self, dist: _Spec, table: np.ndarray | None, more):
+        self._dist, self._table, self._more = dist, table, more
+        self._width = 0 if table is None else table.shape[1]
+        self._zero = dist.is_zero
+        self._used: dict[int, int] = {}
+        self._extra: dict[int, Sampler] = {}
+
+    def __call__(self, item: int) -> float:
+        if self._zero:
+            return 0.0
+        k = self._used.get(item, 0)
+        self._used[item] = k + 1
+        if k < self._width:
+            return float(self._table[item, k])
+        sampler = self._extra.get(item)
+        if sampler is None:
+            sampler = self._extra[item] = Sampler(self._dist, self._more(item), block=8)
+        return sampler()
