@@ -188,6 +188,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.set_defaults(handler=_report)
 
+    from sim.batch_commands import add_commands
+
+    add_commands(commands)
+
     schema = commands.add_parser("schema", help="print the scenario JSON Schema")
     schema.set_defaults(handler=_schema)
     return parser

@@ -32,7 +32,8 @@ def _kpis(split: tuple, hire: bool = False, effects_off: bool = False, days: int
 
 
 def _values(kpis, metric, group):
-    return kpis[(kpis.metric == metric) & (kpis.group == group)].value.to_numpy()
+    """One metric's values, indexed by replication."""
+    return kpis[(kpis.metric == metric) & (kpis.group == group)].set_index("replication").value
 
 
 def _split(**moved) -> tuple:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import numpy as np
+import pandas as pd
 import pytest
-from scipy import stats
 
 from sim.experiments.experiment import run_experiment
+from sim.experiments.statistics import paired_difference
 from sim.scenario.loader import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -21,17 +21,20 @@ def replications(name: str):
     return run_experiment(scenario, replications=8, seed=3, workers=1).replications
 
 
-def values(name: str, metric: str, group: str) -> np.ndarray:
+def values(name: str, metric: str, group: str) -> pd.Series:
+    """One metric's values, indexed by replication."""
     kpis = replications(name)
-    return kpis[(kpis.metric == metric) & (kpis.group == group)].value.to_numpy()
+    rows = kpis[(kpis.metric == metric) & (kpis.group == group)]
+    return rows.set_index("replication").value
 
 
-def interval_of_difference(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
-    diff = a.mean() - b.mean()
-    half = stats.t.ppf(0.975, len(a) + len(b) - 2) * np.sqrt(
-        a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)
-    )
-    return diff - half, diff + half
+def interval_of_difference(a, b) -> tuple[float, float]:
+    """95% interval of ``a - b``, paired replication by replication: both runs used the
+    same seed, so they share their random numbers (common random numbers)."""
+    a, b = pd.Series(a), pd.Series(b)
+    both = a.index.intersection(b.index)
+    low, _, high, _ = paired_difference(a[both].to_numpy(), b[both].to_numpy())
+    return low, high
 
 
 @pytest.mark.slow

@@ -1,8 +1,8 @@
-"""Experiments: replications in parallel worker processes, KPIs with confidence intervals.
+"""Experiments: a scenario's replications and its KPIs with confidence intervals.
 
-Replication ``i`` of a run with seed ``s`` always uses the ``i``-th child of
-``SeedSequence(s)``, and results are ordered by replication, so the output does
-not depend on the number of workers.
+The replications run through :mod:`sim.experiments.runner` (local processes or a
+Dask cluster, optionally into a results store); results are ordered by replication,
+so they do not depend on where or in what order replications ran.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import pandas as pd
 
 from sim.analysis import metrics
 from sim.errors import ScenarioError
+from sim.experiments.executors import executor_for
+from sim.experiments.runner import Batch, Tables, replication_seed, run_batch, tables_of
 from sim.experiments.statistics import summarise
-from sim.experiments.workers import map_in_workers
+from sim.experiments.store import Store
 from sim.model.ops_model import simulate_record
-from sim.model.randomness import replication_seeds
 from sim.model.records import RunRecord
-from sim.model.staff import build_staff
 from sim.scenario.bounds import run_problems
 from sim.scenario.schema import Scenario
 from sim.scenario.spending import effective
@@ -63,9 +63,10 @@ def simulate(scenario: Scenario, seed: int = DEFAULT_SEED, replication: int = 0)
 
     Replication ``r`` with ``seed`` is the same run as in :func:`run_experiment`.
     """
-    seq = replication_seeds(seed, replication + 1)[replication]
     scenario = effective(scenario)  # what the budget's split does to it
-    return _replicate(scenario, seq, replication, build_staff(scenario), keep_incidents=True)
+    record = simulate_record(scenario, replication_seed(seed, replication), replication)
+    tables = tables_of(record, scenario, keep_incidents=True)
+    return Replication(record, tables["kpis"], tables["incidents"], tables["people"])
 
 
 def run_experiment(
@@ -74,6 +75,10 @@ def run_experiment(
     seed: int = DEFAULT_SEED,
     workers: int | None = None,
     keep_incidents: bool = True,
+    *,
+    store: Store | str | os.PathLike | None = None,
+    cluster: str | None = None,
+    progress=None,
 ) -> ExperimentResult:
     """Run independent replications (in parallel processes) and summarise their KPIs.
 
@@ -89,6 +94,13 @@ def run_experiment(
         Worker processes; defaults to the number of CPUs, 1 runs in-process.
     keep_incidents
         Keep the per-incident log (large for long, busy scenarios).
+    store
+        A results store (or its folder): replications found there are not rerun,
+        and each one run is added as it finishes (see :mod:`sim.experiments.store`).
+    cluster
+        A Dask scheduler address to run on instead of local processes.
+    progress
+        Told about each replication as it finishes (see :mod:`sim.experiments.progress`).
 
     Raises
     ------
@@ -100,41 +112,27 @@ def run_experiment(
     """
     if replications < 1:
         raise ValueError("replications must be at least 1")
-    workers = min(workers or os.cpu_count() or 1, replications)
+    executor = executor_for(workers, replications, cluster)
     run = effective(scenario)  # what the budget's split does to it; results keep the original
-    problems = run_problems(run, replications, keep_incidents, workers)
+    problems = run_problems(run, replications, keep_incidents, executor.workers)
     if problems:
         raise ScenarioError(problems)
-    seqs = replication_seeds(seed, replications)
-    staff = build_staff(run)
-    jobs = [(run, seq, i, staff, keep_incidents) for i, seq in enumerate(seqs)]
-    if workers == 1:
-        done = [_replicate_tables(*job) for job in jobs]
-    else:
-        done = map_in_workers(_replicate_tables, jobs, workers)
-    kpis = pd.concat([d[0] for d in done], ignore_index=True)
+    batch = Batch({scenario.name: run}, seed, keep_incidents)
+    store = Store(store) if store is not None and not isinstance(store, Store) else store
+    found = run_batch(batch, {scenario.name: range(replications)}, executor, store, progress)
+    return assemble(scenario, seed, executor.workers, found[scenario.name])
+
+
+def assemble(scenario: Scenario, seed: int, workers: int, found: dict[int, Tables]):
+    """An :class:`ExperimentResult` from replications' tables, in replication order."""
+    done = [found[rep] for rep in sorted(found)]
+    kpis = pd.concat([d["kpis"] for d in done], ignore_index=True)
     return ExperimentResult(
         scenario=scenario,
         seed=seed,
         workers=workers,
         summary=summarise(kpis),
         replications=kpis,
-        incidents=pd.concat([d[1] for d in done], ignore_index=True),
-        people=pd.concat([d[2] for d in done], ignore_index=True),
+        incidents=pd.concat([d["incidents"] for d in done], ignore_index=True),
+        people=pd.concat([d["people"] for d in done], ignore_index=True),
     )
-
-
-def _replicate(scenario, seq, replication, staff, keep_incidents) -> Replication:
-    record = simulate_record(scenario, seq, replication, staff)
-    incidents = metrics.incident_table(record, scenario)
-    people = metrics.people_table(record, scenario)
-    rows = metrics.kpis_from_tables(record, scenario, incidents, people)
-    kpis = pd.DataFrame(rows, columns=["metric", "group", "value"])
-    kpis.insert(0, "replication", replication)
-    return Replication(record, kpis, incidents if keep_incidents else incidents.iloc[:0], people)
-
-
-def _replicate_tables(scenario, seq, replication, staff, keep_incidents):
-    """Worker entry point: return only the tables (records stay in the worker)."""
-    rep = _replicate(scenario, seq, replication, staff, keep_incidents)
-    return rep.kpis, rep.incidents, rep.people

@@ -100,3 +100,26 @@ def independent_difference(
     dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
     half = stats.t.ppf(0.5 + confidence / 2, dof) * np.sqrt(va + vb)
     return mean - half, mean, mean + half
+
+
+# -- sequential rules: how many replications are enough ------------------------------------
+
+
+def needed_for_halfwidth(n: int, halfwidth: float, wanted: float) -> float:
+    """Replications a Student-t interval needs to shrink from ``halfwidth`` (over ``n``) to
+    ``wanted``: the half-width falls as one over the square root of the count."""
+    if not np.isfinite(halfwidth):
+        return 2.0 * n  # one replication, or undefined: double and look again
+    if halfwidth <= wanted:
+        return float(n)
+    if wanted <= 0:
+        return np.inf
+    return n * (halfwidth / wanted) ** 2
+
+
+def next_count(n: int, needed: float, cap: int, step: int = 1) -> int:
+    """The next batch size: towards ``needed``, at most doubling, a multiple of ``step``
+    (the workers), never past ``cap``."""
+    target = min(max(needed * 1.1, n + 1), 2 * n)
+    target = int(np.ceil(target / step) * step)
+    return int(min(max(target, n + 1), cap))

@@ -22,8 +22,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -72,42 +72,71 @@ def map_in_workers(
         Whatever a job raised, or what interrupted the wait (KeyboardInterrupt,
         SystemExit...), after every worker has been stopped.
     """
+    jobs = list(jobs)
+    found = dict(imap_in_workers(_apply, [(fn, *job) for job in jobs], workers))
+    return [found[i] for i in range(len(jobs))]
+
+
+def _apply(shared, fn, *args):
+    return fn(*args)
+
+
+def imap_in_workers(
+    fn: Callable[..., Any],
+    jobs: Iterable[Sequence[Any]],
+    workers: int,
+    shared: Any = None,
+) -> Iterator[tuple[int, Any]]:
+    """Call ``fn(shared, *job)`` for each job in worker processes; yield ``(index, result)``
+    as each finishes.
+
+    ``shared`` (e.g. the scenarios of a batch) is sent to each worker once, when it
+    starts, rather than with every job. Results already yielded are the caller's to
+    keep if a later job fails or the run is interrupted; closing the generator early
+    stops the workers.
+
+    Raises
+    ------
+    WorkerDied
+        A worker process died abruptly.
+    BaseException
+        Whatever a job raised, or what interrupted the wait (KeyboardInterrupt,
+        SystemExit...), after every worker has been stopped.
+    """
     if workers < 1:
         raise ValueError("workers must be at least 1")
     jobs = list(jobs)
     if not jobs:
-        return []
+        return
     executor = ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(os.getpid(),)
+        max_workers=workers, initializer=_init_worker, initargs=(os.getpid(), shared)
     )
-    futures: list[Future] = []
+    futures: dict[Future, int] = {}
     try:
         # workers start during submit(): a signal handled inside Python's fork hooks
         # would only be printed, and the run would go on
         with interrupts.held():
-            futures.extend(executor.submit(fn, *job) for job in jobs)
-        results = _gather(futures)
+            for i, job in enumerate(jobs):
+                futures[executor.submit(_call, fn, *job)] = i
+        for future in as_completed(futures):
+            yield futures[future], future.result()
         executor.shutdown()
     except BrokenProcessPool:
-        _stop(executor, futures)
+        _stop(executor, list(futures))
         raise WorkerDied(
-            "a worker process died unexpectedly (killed by the system, perhaps out of "
-            "memory); no results were kept"
+            "a worker process died unexpectedly (killed by the system, perhaps out of memory)"
         ) from None
-    except BaseException:
-        _stop(executor, futures)
+    except BaseException:  # GeneratorExit too: the caller stopped listening
+        _stop(executor, list(futures))
         raise
-    return results
 
 
-def _gather(futures: list[Future]) -> list[Any]:
-    """Results in submission order; raises the first failure as soon as any job fails."""
-    # Waiting on the futures in order would hide a failure of job 9 behind a
-    # long job 0; FIRST_EXCEPTION returns at once.
-    done, not_done = wait(futures, return_when=FIRST_EXCEPTION)
-    if not_done:
-        next(f for f in futures if f in done and f.exception() is not None).result()
-    return [f.result() for f in futures]
+_SHARED: Any = None
+"""What the batch shares, set once in each worker by :func:`_init_worker`."""
+
+
+def _call(fn: Callable[..., Any], *job: Any) -> Any:
+    return fn(_SHARED, *job)
 
 
 def _stop(executor: ProcessPoolExecutor, futures: list[Future]) -> None:
@@ -157,8 +186,11 @@ def _join_all(processes: list, timeout: float) -> None:
             process.join(max(0.0, deadline - time.monotonic()))
 
 
-def _init_worker(run_pid: int) -> None:
-    """Worker initializer: leave Ctrl-C to the parent and die with it."""
+def _init_worker(run_pid: int, shared: Any = None) -> None:
+    """Worker initializer: keep the batch's shared data, leave Ctrl-C to the parent and die
+    with it."""
+    global _SHARED
+    _SHARED = shared
     # A terminal Ctrl-C reaches the whole process group; the parent alone acts on it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A forked worker inherits the parent's Python SIGTERM handler, if any: the

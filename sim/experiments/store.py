@@ -1,0 +1,139 @@
+"""The results store: every finished replication on disk, so a batch survives interruption.
+
+A replication is identified by what determines it: the scenario as it runs (after
+its budget's effects), the seed, the replication's number, whether incidents are
+kept, and opsim's own code. Its tables are written as Parquet files the moment it
+finishes, each under a temporary name renamed into place, the KPI table last: a
+replication is finished exactly when its KPI file exists. Rerunning a command
+finds what is finished and runs only what is missing; a finished replication is
+never recomputed, and any command (run, compare, sweep) reuses another's.
+
+Layout::
+
+    STORE/.opsim-store                      marker: opsim made this folder
+    STORE/<run key>/scenario.json           the scenario as it ran (for people)
+    STORE/<run key>/r000017.kpis.parquet    replication 17: one row per metric and group
+    STORE/<run key>/r000017.people.parquet
+    STORE/<run key>/r000017.incidents.parquet
+
+opsim only ever adds to a store (and removes its own temporary files); deleting a
+store folder is always safe, it only costs recomputation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from sim import __version__
+from sim.errors import FolderRefused
+
+MARKER = ".opsim-store"
+TABLES = ("incidents", "people", "kpis")  # written in this order: kpis last means finished
+DEFAULT_NAME = ".opsim-store"
+"""The store's folder name, beside a command's ``--out`` folder unless ``--store`` says."""
+
+
+class Store:
+    """Finished replications under ``root`` (created on first use)."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+
+    def finished(self, key: str) -> set[int]:
+        """The replications of run ``key`` already in the store."""
+        folder = self.root / key
+        if not folder.is_dir():
+            return set()
+        return {int(p.name[1:7]) for p in folder.glob("r??????.kpis.parquet")}
+
+    def put(self, key: str, replication: int, tables: dict[str, pd.DataFrame]) -> None:
+        """Add one finished replication's tables (``kpis``, ``people``, ``incidents``)."""
+        folder = self._folder(key)
+        for name in TABLES:
+            _write_atomically(tables[name], folder / _file(replication, name))
+
+    def get(self, key: str, replication: int) -> dict[str, pd.DataFrame]:
+        """One finished replication's tables."""
+        folder = self.root / key
+        return {name: pd.read_parquet(folder / _file(replication, name)) for name in TABLES}
+
+    def describe(self, key: str, scenario_json: str) -> None:
+        """Keep the scenario beside its replications, for people browsing the store."""
+        path = self._folder(key) / "scenario.json"
+        if not path.exists():
+            _write_text_atomically(path, scenario_json)
+
+    def _folder(self, key: str) -> Path:
+        self._claim()
+        folder = self.root / key
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    def _claim(self) -> None:
+        """Make the store on first use; refuse a folder of that name opsim did not make."""
+        marker = self.root / MARKER
+        if marker.exists():
+            return
+        if self.root.exists() and any(self.root.iterdir()):
+            raise FolderRefused(
+                f"{self.root}: not an opsim results store (no {MARKER} marker); "
+                "give another folder with --store"
+            )
+        self.root.mkdir(parents=True, exist_ok=True)
+        _write_text_atomically(marker, json.dumps({"package": "opsim"}) + "\n")
+
+
+def run_key(scenario_json: str, seed: int, keep_incidents: bool) -> str:
+    """The identity of a run's replications: what they are drawn from, and by which code."""
+    digest = hashlib.sha256()
+    for part in (code_digest(), scenario_json, str(seed), str(keep_incidents)):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:24]
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """opsim's version and the source of everything that shapes a replication's figures.
+
+    A changed model or metric gives new keys, so a store never serves figures that
+    the code in use would not produce (the report and command line do not count).
+    """
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(__version__.encode())
+    for layer in ("scenario", "model", "analysis", "experiments"):
+        for path in sorted((package / layer).glob("*.py")):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _file(replication: int, table: str) -> str:
+    return f"r{replication:06d}.{table}.parquet"
+
+
+def _write_atomically(table: pd.DataFrame, path: Path) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        table.to_parquet(temporary, engine="pyarrow", index=False)
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+
+
+def _write_text_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text)
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()

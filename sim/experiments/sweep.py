@@ -1,0 +1,180 @@
+"""Sweeps: a full factorial grid of scenario variants, in one table, and the best point per target.
+
+Every point runs the same replications with the same seed (common random
+numbers), so neighbouring points differ by their factors, not by luck. The
+result is one table a planner can read without pivoting: a row per point with a
+column per factor and per metric (wide), and the same figures a row per point,
+metric and group (long).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sim.analysis import catalogue
+from sim.analysis.metric import Better
+from sim.analysis.scorecard import scorecard
+from sim.errors import ScenarioError
+from sim.experiments.executors import executor_for
+from sim.experiments.experiment import DEFAULT_SEED, ExperimentResult, assemble
+from sim.experiments.runner import Batch, run_batch
+from sim.experiments.store import Store
+from sim.scenario.bounds import run_problems
+from sim.scenario.schema import Scenario
+from sim.scenario.spending import effective
+
+DEFAULT_SWEEP_REPLICATIONS = 10
+
+
+@dataclass(frozen=True)
+class Point:
+    """One grid point: its factors' values and the scenario they give."""
+
+    label: str
+    factors: dict[str, str]
+    scenario: Scenario
+
+
+def grid(factors: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, str]]:
+    """Every combination of the factors' values, the last factor varying fastest."""
+    names = [name for name, _ in factors]
+    return [
+        dict(zip(names, values, strict=True))
+        for values in itertools.product(*(v for _, v in factors))
+    ]
+
+
+@dataclass
+class Sweep:
+    """A sweep's points and each point's results."""
+
+    points: list[Point]
+    results: dict[str, ExperimentResult]  # point label -> result
+
+    def long(self) -> pd.DataFrame:
+        """A row per point, metric and group: factors, mean, interval, replications."""
+        frames = []
+        for point in self.points:
+            summary = self.results[point.label].summary.copy()
+            for k, (name, value) in enumerate(point.factors.items()):
+                summary.insert(k, name, value)
+            summary.insert(0, "point", point.label)
+            frames.append(summary)
+        return pd.concat(frames, ignore_index=True)
+
+    def wide(self) -> pd.DataFrame:
+        """A row per point: its factors, then ``metric[group]`` means and interval ends."""
+        rows = []
+        for point in self.points:
+            row = {"point": point.label, **point.factors}
+            for r in self.results[point.label].summary.itertuples(index=False):
+                name = f"{r.metric}[{r.group}]"
+                row[name], row[f"{name} low"], row[f"{name} high"] = r.mean, r.ci_low, r.ci_high
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def best(self) -> pd.DataFrame:
+        """Per target of the first point's scorecard, the point with the best mean there
+        (by the metric's direction; for a band, nearest it), its verdict, and how many
+        other points are as good (the first in grid order is shown)."""
+        first = self.results[self.points[0].label]
+        rows = []
+        for line in scorecard(first.summary, first.scenario):
+            if not line.target:
+                continue
+            found = _best_point(self, line.metric, line.group)
+            if found is not None:
+                point, row, verdict, ties = found
+                rows.append(
+                    {
+                        "target": line.label,
+                        "metric": line.metric,
+                        "group": line.group,
+                        "goal": line.target,
+                        "point": point.label,
+                        **point.factors,
+                        "mean": row["mean"],
+                        "ci_low": row.ci_low,
+                        "ci_high": row.ci_high,
+                        "verdict": verdict,
+                        "equal_points": ties,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+
+def _best_point(sweep: Sweep, metric: str, group: str):
+    """The point with the best mean (the first of equals), its row, verdict and how many
+    other points equal it."""
+    known = catalogue.lookup(metric)
+    scored = []
+    for point in sweep.points:
+        summary = sweep.results[point.label].summary
+        rows = summary[(summary.metric == metric) & (summary.group == group)]
+        if rows.empty or math.isnan(rows.iloc[0]["mean"]):
+            continue
+        row = rows.iloc[0]
+        target = known.target_for(point.scenario, group)
+        verdict = target.verdict(row["mean"], row.ci_low, row.ci_high) if target else ""
+        scored.append((_badness(known.better, row["mean"], target), point, row, verdict))
+    if not scored:
+        return None
+    badness, point, row, verdict = min(scored, key=lambda s: s[0])  # min keeps the first
+    ties = sum(1 for s in scored if s[0] == badness) - 1
+    return point, row, verdict, ties
+
+
+def _badness(better: Better, mean: float, target) -> float:
+    if better is Better.HIGHER:
+        return -mean
+    if better is Better.LOWER:
+        return mean
+    if target is not None and len(target.edges) == 2:
+        low, high = target.edges
+        return max(low - mean, 0.0, mean - high)
+    return 0.0
+
+
+def sweep(
+    points: list[Point],
+    replications: int = DEFAULT_SWEEP_REPLICATIONS,
+    seed: int = DEFAULT_SEED,
+    workers: int | None = None,
+    *,
+    store: Store | None = None,
+    cluster: str | None = None,
+    progress=None,
+) -> Sweep:
+    """Run every point's replications on the same seed (all points share the workers).
+
+    Raises
+    ------
+    ScenarioError
+        Before simulating, for a point beyond opsim's bounds (named by its factors).
+    """
+    executor = executor_for(workers, replications * len(points), cluster)
+    runs = {p.label: effective(p.scenario) for p in points}
+    problems = [
+        f"{_name(p)}: {problem}"
+        for p in points
+        for problem in run_problems(runs[p.label], replications, False, executor.workers)
+    ]
+    if problems:
+        raise ScenarioError(problems)
+    batch = Batch(runs, seed, keep_incidents=False)
+    found = run_batch(
+        batch, {p.label: range(replications) for p in points}, executor, store, progress
+    )
+    results = {
+        p.label: assemble(p.scenario, seed, executor.workers, found[p.label]) for p in points
+    }
+    return Sweep(points, results)
+
+
+def _name(point: Point) -> str:
+    return f"{point.label} (" + ", ".join(f"{k}={v}" for k, v in point.factors.items()) + ")"

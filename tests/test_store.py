@@ -1,0 +1,88 @@
+"""The results store: finished replications kept, found again, never recomputed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sim.errors import FolderRefused
+from sim.experiments.experiment import run_experiment
+from sim.experiments.store import MARKER, Store, run_key
+from sim.scenario.loader import load_scenario
+from tests.conftest import MMC_PATH
+
+SHORT = {"calendar.days": 3, "calendar.warmup_days": 0}
+
+
+class Counts:
+    """A progress watcher that counts, and can interrupt after ``stop_after`` runs."""
+
+    def __init__(self, stop_after: int | None = None):
+        self.ran, self.found, self.stop_after = [], [], stop_after
+
+    def done(self, label, replication):
+        self.ran.append(replication)
+        if self.stop_after is not None and len(self.ran) >= self.stop_after:
+            raise KeyboardInterrupt
+
+    def stored(self, label, replication):
+        self.found.append(replication)
+
+
+def tables(value: float) -> dict[str, pd.DataFrame]:
+    kpis = pd.DataFrame({"replication": [0], "metric": ["m"], "group": ["all"], "value": [value]})
+    return {"kpis": kpis, "people": pd.DataFrame({"a": [1]}), "incidents": pd.DataFrame()}
+
+
+def test_a_replication_is_finished_once_its_tables_are_written(tmp_path):
+    store = Store(tmp_path / "store")
+    assert store.finished("k") == set()
+    store.put("k", 3, tables(1.5))
+    assert store.finished("k") == {3}
+    assert store.get("k", 3)["kpis"].value.tolist() == [1.5]
+    assert (tmp_path / "store" / MARKER).is_file()
+    assert not [p for p in (tmp_path / "store" / "k").iterdir() if p.name.startswith(".")]
+
+
+def test_a_folder_opsim_did_not_make_is_refused(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    with pytest.raises(FolderRefused, match="not an opsim results store"):
+        Store(tmp_path / "mine").put("k", 0, tables(1.0))
+    assert [p.name for p in (tmp_path / "mine").iterdir()] == ["notes.txt"]
+
+
+def test_the_key_changes_with_what_determines_the_figures():
+    keys = {run_key("{}", 1, True), run_key("{}", 2, True), run_key("{}", 1, False)}
+    keys.add(run_key('{"a": 1}', 1, True))
+    assert len(keys) == 4
+
+
+def test_a_rerun_finds_every_replication_and_gives_the_same_results(tmp_path):
+    scenario = load_scenario(MMC_PATH, SHORT)
+    first = run_experiment(scenario, 4, seed=5, workers=1, store=tmp_path)
+    counts = Counts()
+    again = run_experiment(scenario, 4, seed=5, workers=1, store=tmp_path, progress=counts)
+    assert counts.ran == [] and sorted(counts.found) == [0, 1, 2, 3]
+    for name in ("summary", "replications", "incidents", "people"):
+        pd.testing.assert_frame_equal(getattr(first, name), getattr(again, name))
+
+
+def test_an_interrupted_batch_keeps_what_finished_and_resumes_with_the_rest(tmp_path):
+    scenario = load_scenario(MMC_PATH, SHORT)
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(scenario, 5, seed=5, workers=1, store=tmp_path, progress=Counts(2))
+    counts = Counts()
+    resumed = run_experiment(scenario, 5, seed=5, workers=1, store=tmp_path, progress=counts)
+    assert sorted(counts.found) == [0, 1] and sorted(counts.ran) == [2, 3, 4]
+    fresh = run_experiment(scenario, 5, seed=5, workers=1)
+    pd.testing.assert_frame_equal(resumed.replications, fresh.replications)
+    pd.testing.assert_frame_equal(resumed.incidents, fresh.incidents)
+
+
+def test_more_replications_reuse_the_first_ones(tmp_path):
+    scenario = load_scenario(MMC_PATH, SHORT)
+    run_experiment(scenario, 2, seed=5, workers=1, store=tmp_path)
+    counts = Counts()
+    run_experiment(scenario, 3, seed=5, workers=1, store=tmp_path, progress=counts)
+    assert counts.ran == [2]
