@@ -41,12 +41,95 @@ def add_batch_options(parser: argparse.ArgumentParser, replications: int) -> Non
     parser.add_argument(
         "--workers", type=cli._whole(1, "workers"), help="worker processes (default: CPUs)"
     )
+    add_store_and_cluster(parser)
+
+
+def add_store_and_cluster(parser: argparse.ArgumentParser) -> None:
+    """``--store`` and ``--cluster``."""
     parser.add_argument("--store", type=Path, help=STORE_HELP)
     parser.add_argument(
         "--cluster",
         metavar="ADDRESS",
         help="run on this Dask scheduler (e.g. tcp://scheduler:8786; default $OPSIM_CLUSTER)",
     )
+
+
+def add_adaptive_options(parser: argparse.ArgumentParser) -> None:
+    """``--precision``, ``--until-decided`` and their cap."""
+    from sim.experiments.adaptive import DEFAULT_CAP
+
+    parser.add_argument(
+        "--precision",
+        action="append",
+        default=[],
+        metavar="METRIC[:GROUP]=HALFWIDTH",
+        help="add replications until this interval is at most this wide either side "
+        "(shares as fractions: 0.01 is one point; repeatable)",
+    )
+    parser.add_argument(
+        "--until-decided",
+        action="store_true",
+        help="add replications until every target verdict is ok or MISS (not ~)",
+    )
+    parser.add_argument(
+        "--max-replications",
+        type=cli._whole(1, "max-replications"),
+        default=DEFAULT_CAP,
+        help=f"the cap of --precision and --until-decided (default {DEFAULT_CAP})",
+    )
+
+
+def simulate_run(args, scenario):
+    """``opsim run``'s replications: fixed, or adaptive; with progress and the store.
+
+    Returns the result and, for an adaptive run, what it did (else None).
+    """
+    from sim.experiments.adaptive import Precision, run_adaptive
+    from sim.experiments.experiment import run_experiment
+    from sim.experiments.progress import Progress
+
+    rules = [Precision.parse(text) for text in args.precision]
+    keep = not args.no_incidents
+    options = {"store": _store(args), "cluster": args.cluster}
+    with Progress(args.replications) as progress:
+        if not (rules or args.until_decided):
+            result = run_experiment(
+                scenario,
+                args.replications,
+                args.seed,
+                args.workers,
+                keep,
+                progress=progress,
+                **options,
+            )
+            done = None
+        else:
+            result, done = run_adaptive(
+                scenario,
+                rules,
+                args.until_decided,
+                args.replications,
+                args.max_replications,
+                args.seed,
+                args.workers,
+                keep,
+                progress=progress,
+                on_round=lambda _, more: progress.grow(more - progress.total),
+                **options,
+            )
+    _tell_stored(progress)
+    return result, done
+
+
+def print_run_notes(args, result) -> None:
+    """How many replications an adaptive run took, and figures resting on few incidents."""
+    from sim.experiments.comparison import few_incidents
+
+    done = getattr(args, "done", None)
+    if done is not None:
+        print(f"\nreplications: {done.describe()}")
+    for note in few_incidents({result.scenario.name: result}):
+        print(f"note: {note}")
 
 
 def add_commands(commands) -> None:
@@ -111,6 +194,7 @@ def run_compare(args) -> int:
         raise ScenarioError(["compare: give a base scenario and at least one other"])
     loaded = [_load(args, path) for path in args.scenarios]
     scenarios = [s for s, _ in loaded]
+    sources = tuple(p for _, read in loaded for p in read)
     labels = unique_labels([s.name for s in scenarios])
 
     def work(progress):
@@ -128,7 +212,7 @@ def run_compare(args) -> int:
     def write(result, new, wall):
         return write_comparison_files(result, new, _manifest(args, wall, labels))
 
-    return _batch(args, loaded, len(scenarios), work, COMPARISON_FILES, write, _print_comparison)
+    return _batch(args, sources, len(scenarios), work, COMPARISON_FILES, write, _print_comparison)
 
 
 def _print_comparison(args, comparison, wall: float) -> None:
@@ -152,25 +236,14 @@ def _print_comparison(args, comparison, wall: float) -> None:
 def run_sweep(args) -> int:
     """``opsim sweep FILE... --grid KEY=V1,V2``: every combination, one table; write ``--out``."""
     from sim.experiments.results import SWEEP_FILES, write_sweep_files
-    from sim.experiments.sweep import Point, grid, sweep
+    from sim.experiments.sweep import grid, sweep
 
     factors = list(args.grid)
     if len(args.scenarios) > 1:
         factors.insert(0, ("scenario", tuple(str(p) for p in args.scenarios)))
     if not factors:
         raise ScenarioError(["sweep: give at least one --grid KEY=V1,V2,... or two scenarios"])
-    combos = grid(factors)
-    points, sources, problems = [], [], []
-    for k, combo in enumerate(combos):
-        try:
-            scenario, read = _load_point(args, combo)
-        except ScenarioError as exc:
-            problems += exc.problems
-            continue
-        sources += read
-        points.append(Point(f"p{k + 1:03d}", dict(combo), scenario))
-    if problems:
-        raise ScenarioError(list(dict.fromkeys(problems)))
+    points, sources = _points(args, grid(factors))
 
     def work(progress):
         return sweep(
@@ -186,18 +259,66 @@ def run_sweep(args) -> int:
     def write(result, new, wall):
         return write_sweep_files(result, new, _manifest(args, wall, [p.label for p in points]))
 
-    pairs = [(p.scenario, tuple(sources)) for p in points[:1]]
-    return _batch(args, pairs, len(points), work, SWEEP_FILES, write, _print_sweep)
+    return _batch(args, sources, len(points), work, SWEEP_FILES, write, _print_sweep)
 
 
-def _load_point(args, combo: dict[str, str]):
-    path = Path(combo.get("scenario", args.scenarios[0]))
+def _points(args, combos: list[dict[str, str]]):
+    """Each combination's scenario (each file read once), checked as funded; every
+    problem of every point at once, named by the point's factors."""
+    from sim.experiments.sweep import Point
+    from sim.scenario.loader import load_variants
+
+    by_path: dict[Path, list[int]] = {}
+    for k, combo in enumerate(combos):
+        by_path.setdefault(Path(combo.get("scenario", args.scenarios[0])), []).append(k)
+    points: list = [None] * len(combos)
+    sources, problems, warned = [], {}, set()
+    for path, members in by_path.items():
+        variants = [_overrides(args, combos[k]) for k in members]
+        loaded, read = load_variants(path, variants)
+        sources += read
+        for k, found in zip(members, loaded, strict=True):
+            try:
+                if isinstance(found, ScenarioError):
+                    raise found
+                _warn_once(cli._funded(found, path), path, warned)
+            except ScenarioError as exc:
+                for problem in exc.problems:
+                    problems.setdefault(problem, set()).add(k)
+                continue
+            points[k] = Point(f"p{k + 1:03d}", dict(combos[k]), found)
+    if problems:
+        raise ScenarioError([_where(combos, at) + p for p, at in problems.items()])
+    return points, tuple(dict.fromkeys(sources))
+
+
+def _where(combos: list[dict[str, str]], at: set[int]) -> str:
+    """Which points a problem belongs to, said as briefly as is true: every point, the
+    points of one factor's value (``--grid KEY=VALUE``), or each point."""
+    if len(at) == len(combos):
+        return ""
+    for key in combos[0]:
+        for value in {combos[k][key] for k in at}:
+            if {k for k, c in enumerate(combos) if c[key] == value} == at:
+                return f"--grid {key}={value}: "
+    named = [", ".join(f"{k}={v}" for k, v in combos[i].items()) for i in sorted(at)]
+    return "grid point " + "; ".join(named) + ": "
+
+
+def _overrides(args, combo: dict[str, str]) -> list[str]:
     grid = [f"{key}={value}" for key, value in combo.items() if key != "scenario"]
-    try:
-        return _load(args, path, grid)
-    except ScenarioError as exc:
-        named = ", ".join(f"{k}={v}" for k, v in combo.items())
-        raise ScenarioError([f"grid point {named}: {p}" for p in exc.problems]) from None
+    days = [f"calendar.days={args.days}"] if args.days else []
+    return [*args.overrides, *days, *grid]
+
+
+def _warn_once(scenario, path: Path, warned: set) -> None:
+    """Feasibility warnings, each line once however many points share it."""
+    from sim.analysis import feasibility
+
+    for warning in feasibility.warnings(scenario):
+        if (path, warning) not in warned:
+            warned.add((path, warning))
+            cli._tell(f"warning: {path}: {warning}")
 
 
 def _print_sweep(args, result, wall: float) -> None:
@@ -258,12 +379,11 @@ def _manifest(args, wall: float, labels: list[str]) -> dict:
     }
 
 
-def _batch(args, loaded, scenarios: int, work, expected, write, show) -> int:
+def _batch(args, sources, scenarios: int, work, expected, write, show) -> int:
     """Claim ``--out``, run ``work(progress)`` with a progress bar, write, then print."""
     from sim.experiments.progress import Progress
     from sim.experiments.workers import WorkerDied
 
-    sources = tuple(p for _, read in loaded for p in read)
     out = claim(args.out, sources, expected) if args.out is not None else None
     with out or contextlib.nullcontext() as folder:
         began = time.perf_counter()

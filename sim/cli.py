@@ -168,6 +168,10 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not keep the per-incident log (incidents.csv)",
     )
+    from sim.batch_commands import add_adaptive_options, add_store_and_cluster
+
+    add_store_and_cluster(run)
+    add_adaptive_options(run)
     run.set_defaults(handler=_run)
 
     validate = commands.add_parser("validate", help="check a scenario file, report every problem")
@@ -307,7 +311,8 @@ def _run(args) -> int:
     keep = not args.no_incidents
     workers = args.workers or os.cpu_count() or 1
     funded = _funded(scenario, args.scenario)
-    problems = bounds.run_problems(funded, args.replications, keep, workers)
+    most = args.max_replications if _adaptive(args) else args.replications
+    problems = bounds.run_problems(funded, most, keep, workers)
     if problems:
         raise ScenarioError([f"{args.scenario}: {p}" for p in problems])
     _warn(funded, args.scenario)
@@ -335,8 +340,9 @@ def _print_scorecard(args, scenario: Scenario, result, wall: float) -> None:
     from sim.analysis.scorecard import render, scorecard
     from sim.analysis.time_card import render_time
 
+    replications = int(result.replications.replication.nunique())
     title = (
-        f"{scenario.name}: {_plural(args.replications, 'replication')} x "
+        f"{scenario.name}: {_plural(replications, 'replication')} x "
         f"{_plural(scenario.calendar.days, 'day')}, seed {args.seed}, {wall:.1f} s"
     )
     print(render(scorecard(result.summary, scenario), title))
@@ -347,22 +353,29 @@ def _print_scorecard(args, scenario: Scenario, result, wall: float) -> None:
     costs = render_costs(result.summary, scenario)
     if costs:
         print("\n" + costs)
+    from sim.batch_commands import print_run_notes
+
+    print_run_notes(args, result)
     if args.out is not None:
         print("\n" + printable(f"results written to {args.out.rstrip('/')}/"))
 
 
 def _simulate_and_write(args, scenario: Scenario, folder):
-    from sim.experiments.experiment import run_experiment
+    from sim.batch_commands import simulate_run
     from sim.experiments.results import write_files
 
     began = time.perf_counter()
-    keep = not args.no_incidents
-    result = run_experiment(scenario, args.replications, args.seed, args.workers, keep)
+    result, adaptive = simulate_run(args, scenario)
     wall = time.perf_counter() - began
+    args.done = adaptive  # for the scorecard's title and the manifest
     if folder is not None:  # results first: a closed stdout must not lose them
         manifest = _manifest(args, scenario, wall, result.workers)
         _write(folder, lambda new: write_files(result, new, manifest))
     return result, wall
+
+
+def _adaptive(args) -> bool:
+    return bool(args.precision) or args.until_decided
 
 
 def _interrupted(exc: BaseException, folder) -> int:
@@ -409,7 +422,8 @@ def _write(folder, write) -> None:
 def _manifest(args, scenario: Scenario, wall: float, workers: int) -> dict:
     return {
         "scenario": str(args.scenario),
-        "replications": args.replications,
+        "replications": int(args.done.rounds[-1]) if args.done else args.replications,
+        "adaptive": args.done.describe() if args.done else None,
         "days": scenario.calendar.days,
         "overrides": list(args.overrides),
         "command_line": ["opsim", *args.argv],

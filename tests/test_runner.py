@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim.experiments.executors import InProcess, LocalPool, local
+from sim.experiments.experiment import run_experiment
 from sim.experiments.runner import Batch, replication_seed, run_batch
 from sim.scenario.loader import load_scenario
 from tests.conftest import MMC_PATH
@@ -46,3 +48,16 @@ def test_scenarios_of_a_batch_share_their_incidents_replication_by_replication()
 def test_the_local_executor_never_has_more_workers_than_jobs():
     assert isinstance(local(4, 1), InProcess)
     assert local(4, 3).workers == 3
+
+
+def test_a_dask_cluster_gives_the_figures_of_a_local_run():
+    distributed = pytest.importorskip("distributed")
+    scenario = load_scenario(MMC_PATH, DAYS)
+    local_run = run_experiment(scenario, 3, seed=4, workers=1)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        clustered = run_experiment(scenario, 3, seed=4, cluster=cluster.scheduler_address)
+    assert clustered.workers == 2
+    for name in ("summary", "replications", "incidents", "people"):
+        pd.testing.assert_frame_equal(getattr(local_run, name), getattr(clustered, name))

@@ -27,20 +27,50 @@ def summarise(kpis: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFram
     uncatalogued name is taken as >= 0), and yes/no metrics get a Wilson score
     interval.
     """
-    rows = []
-    for (metric, group), values in kpis.groupby(["metric", "group"], sort=False)["value"]:
-        data = values.to_numpy(dtype=float)
-        known = catalogue.METRICS.get(metric)
-        kind = known.kind if known else catalogue.Kind.COUNT
-        if kind is catalogue.Kind.YES_NO:
-            low, mean, high, n = wilson_interval(data, confidence)
-        else:
-            low, mean, high, n = confidence_interval(data, confidence)
-        bottom, top = kind.bounds
-        rows.append((metric, group, mean, np.clip(low, bottom, top), np.clip(high, bottom, top), n))
-    return pd.DataFrame(
-        rows, columns=["metric", "group", "mean", "ci_low", "ci_high", "replications"]
+    finite = kpis[np.isfinite(kpis["value"].to_numpy(dtype=float))]
+    keys = kpis[["metric", "group"]].drop_duplicates()  # every pair, in order of appearance
+    stats_ = finite.groupby(["metric", "group"], sort=False)["value"].agg(["mean", "std", "count"])
+    table = keys.merge(stats_.reset_index(), on=["metric", "group"], how="left")
+    n = table["count"].fillna(0).to_numpy(dtype=int)
+    mean = table["mean"].to_numpy(dtype=float, copy=True)
+    half = (
+        _t_quantiles(n, confidence) * table["std"].to_numpy(dtype=float) / np.sqrt(np.maximum(n, 1))
     )
+    low, high = mean - half, mean + half
+    kinds = [_kind(m) for m in table["metric"]]
+    for i in [i for i, kind in enumerate(kinds) if kind is catalogue.Kind.YES_NO]:
+        data = finite_values(finite, table.metric.iat[i], table.group.iat[i])
+        low[i], mean[i], high[i], _ = wilson_interval(data, confidence)
+    bottom = np.array([k.bounds[0] for k in kinds], dtype=float)
+    top = np.array([k.bounds[1] for k in kinds], dtype=float)
+    return pd.DataFrame(
+        {
+            "metric": table["metric"].to_numpy(),
+            "group": table["group"].to_numpy(),
+            "mean": mean,
+            "ci_low": np.clip(low, bottom, top),
+            "ci_high": np.clip(high, bottom, top),
+            "replications": n,
+        }
+    )
+
+
+def _kind(metric: str) -> catalogue.Kind:
+    known = catalogue.METRICS.get(metric)
+    return known.kind if known else catalogue.Kind.COUNT
+
+
+def _t_quantiles(n: np.ndarray, confidence: float) -> np.ndarray:
+    """Student-t quantiles for each count (nan below two), one scipy call per distinct count."""
+    found = np.full(len(n), np.nan)
+    for count in np.unique(n[n >= 2]):
+        found[n == count] = stats.t.ppf(0.5 + confidence / 2, count - 1)
+    return found
+
+
+def finite_values(kpis: pd.DataFrame, metric: str, group: str) -> np.ndarray:
+    rows = kpis[(kpis.metric == metric) & (kpis.group == group)]
+    return rows["value"].to_numpy(dtype=float)
 
 
 def wilson_interval(values: np.ndarray, confidence: float = CONFIDENCE):

@@ -26,7 +26,7 @@ from sim.scenario.references import reference_problems, staffing_problems
 from sim.scenario.schema import IncidentClass, Scenario
 from sim.scenario.yamlfile import MAX_DEPTH, parse_yaml, read_yaml
 
-__all__ = ["ScenarioError", "load_scenario", "load_with_sources", "validate"]
+__all__ = ["ScenarioError", "load_scenario", "load_variants", "load_with_sources", "validate"]
 
 MAX_EXTENDS = 32
 """Longest ``extends`` chain (a scenario, its parent, the parent's parent, ...)."""
@@ -61,6 +61,29 @@ def load_with_sources(
     """:func:`load_scenario`, and the files it read (the scenario, then its parents)."""
     path = Path(path)
     raw, sources = read_merged(path)
+    return _overridden(path, raw, overrides), sources
+
+
+def load_variants(
+    path: str | Path, variants: Iterable[Iterable[str] | Mapping[str, Any]]
+) -> tuple[list[Scenario | ScenarioError], tuple[Path, ...]]:
+    """One scenario per set of overrides, reading the file (and its parents) once.
+
+    A variant that does not validate gives its :class:`ScenarioError` in its place.
+    """
+    path = Path(path)
+    raw, sources = read_merged(path)
+    found: list[Scenario | ScenarioError] = []
+    for overrides in variants:
+        try:
+            found.append(_overridden(path, copy.deepcopy(raw), overrides))
+        except ScenarioError as exc:
+            found.append(exc)
+    return found, sources
+
+
+def _overridden(path: Path, raw: dict[str, Any], overrides) -> Scenario:
+    """``raw`` (a file's merged mapping) with ``overrides`` applied, validated."""
     original = copy.deepcopy(raw)
     items = overrides.items() if isinstance(overrides, Mapping) else map(_split, overrides)
     problems: list[str] = []
@@ -85,7 +108,7 @@ def load_with_sources(
         raise ScenarioError(hidden + exc.problems, exc.notes) from None
     if hidden:
         raise ScenarioError(hidden)
-    return scenario, sources
+    return scenario
 
 
 def validate(raw: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
