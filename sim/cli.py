@@ -22,13 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-# Light modules only: numpy, pandas and scipy load inside main(), where a Ctrl-C
-# during their import is handled like any other.
+# Light modules only: a command imports what it needs inside main() (see _import),
+# so --help, validate and schema answer without loading pandas, scipy or matplotlib,
+# and a Ctrl-C during an import is handled like any other.
 from sim import __version__
 from sim.errors import FolderRefused, ScenarioError, printable
 from sim.experiments import interrupts
-from sim.experiments.owned_folder import claim
-from sim.experiments.workers import WorkerDied
+from sim.experiments.defaults import DEFAULT_REPLICATIONS, DEFAULT_SEED
 from sim.scenario import bounds
 
 if TYPE_CHECKING:
@@ -64,9 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     previous = _on_sigterm(_stop)
     try:
-        _import_the_model()
         args = _parser().parse_args(argv)
         args.argv = argv
+        _import(getattr(args, "modules", _RUN_MODULES))
         return args.handler(args)
     except (ScenarioError, FolderRefused) as exc:
         _print_problems(exc)
@@ -97,16 +97,27 @@ def _stop(signum, frame):
     raise Stopped
 
 
-def _import_the_model() -> None:
-    """Import numpy, pandas and scipy with Ctrl-C held: inside a compiled module's
-    import an interrupt turns into an ImportError with a traceback."""
+# The modules each command imports before it starts (its parser's ``modules`` default).
+# Only run and report need pandas, scipy, simpy or matplotlib: importing them for every
+# command made --help take a second. A command that names none gets run's, as all once did.
+_RUN_MODULES = (
+    "sim.experiments.experiment",
+    "sim.scenario.loader",
+    "sim.experiments.results",
+    "sim.analysis.scorecard",
+    "sim.experiments.owned_folder",  # multiprocessing, ctypes, subprocess: only run needs them
+    "sim.experiments.workers",
+)
+_VALIDATE_MODULES = ("sim.scenario.loader", "sim.scenario.spending", "sim.analysis.feasibility")
+_REPORT_MODULES = ("sim.report.results", "sim.report.writer")
+_SCHEMA_MODULES = ("sim.scenario.loader",)
+
+
+def _import(modules: tuple[str, ...]) -> None:
+    """Import a command's modules (numpy, pandas, scipy, ...) with Ctrl-C held: inside a
+    compiled module's import an interrupt turns into an ImportError with a traceback."""
     with interrupts.held():
-        for module in (
-            "sim.experiments.experiment",
-            "sim.scenario.loader",
-            "sim.experiments.results",
-            "sim.analysis.scorecard",
-        ):
+        for module in modules:
             importlib.import_module(module)
 
 
@@ -133,8 +144,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from sim.experiments.experiment import DEFAULT_REPLICATIONS, DEFAULT_SEED
-
     parser = _Parser(
         prog="opsim",
         description="Discrete-event simulation and capacity planning for 24/7 operations teams.",
@@ -168,11 +177,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not keep the per-incident log (incidents.csv)",
     )
-    run.set_defaults(handler=_run)
+    run.set_defaults(handler=_run, modules=_RUN_MODULES)
 
     validate = commands.add_parser("validate", help="check a scenario file, report every problem")
     _scenario_arguments(validate)
-    validate.set_defaults(handler=_validate)
+    validate.set_defaults(handler=_validate, modules=_VALIDATE_MODULES)
 
     report = commands.add_parser("report", help="draw a PDF/PNG report of a results folder")
     report.add_argument("results", type=Path, help="a results folder written by opsim run --out")
@@ -186,10 +195,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--out", help="the report folder (default reports/NAME, NAME the results folder's name)"
     )
-    report.set_defaults(handler=_report)
+    report.set_defaults(handler=_report, modules=_REPORT_MODULES)
 
     schema = commands.add_parser("schema", help="print the scenario JSON Schema")
-    schema.set_defaults(handler=_schema)
+    schema.set_defaults(handler=_schema, modules=_SCHEMA_MODULES)
     return parser
 
 
@@ -307,7 +316,9 @@ def _run(args) -> int:
     if problems:
         raise ScenarioError([f"{args.scenario}: {p}" for p in problems])
     _warn(funded, args.scenario)
+    from sim.experiments.owned_folder import claim
     from sim.experiments.results import RESULT_FILES
+    from sim.experiments.workers import WorkerDied
 
     out = claim(args.out, sources, RESULT_FILES) if args.out is not None else None
     with out or contextlib.nullcontext() as folder:
@@ -439,9 +450,8 @@ def _validate(args) -> int:
 
 
 def _report(args) -> int:
-    with interrupts.held():  # an interrupt inside a compiled module's import is a traceback
-        from sim.report.results import NEEDED, OPTIONAL, load_results
-        from sim.report.writer import FolderNote, write_report
+    from sim.report.results import NEEDED, OPTIONAL, load_results  # main() imported it, held
+    from sim.report.writer import FolderNote, write_report
 
     out = args.out
     if out is None:
