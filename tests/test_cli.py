@@ -267,8 +267,8 @@ def test_run_writes_exactly_the_result_files(mmc_run):
         "scenario.resolved.yaml",
         "summary.csv",
     ]
-    # the temporary folder was renamed into place: nothing else next to it
-    assert [p.name for p in out.parent.iterdir()] == [out.name]
+    # the temporary folder was renamed into place: nothing else next to it but the store
+    assert sorted(p.name for p in out.parent.iterdir()) == [".opsim-store", out.name]
 
 
 def test_run_summary(mmc_run):
@@ -410,7 +410,7 @@ def test_run_replaces_its_own_previous_results(capsys, tmp_path):
     first = json.loads((out / "manifest.json").read_text())
     assert main([*argv, "--seed", "5"]) == 0
     assert json.loads((out / "manifest.json").read_text())["seed"] == 5 != first["seed"]
-    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".opsim-store", "out"]
 
 
 # --------------------------------------------------------------------------- determinism

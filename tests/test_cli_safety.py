@@ -249,10 +249,11 @@ def test_interrupting_a_run_stops_workers_and_keeps_the_previous_results(
     _, err = run.communicate(timeout=60)
     assert run.returncode == code  # a run left to finish would exit with 0
     assert "Traceback" not in err
-    assert err.strip().endswith(f"no results were written; {previous_results} is unchanged")
+    assert f"no results were written; {previous_results} is unchanged" in err
+    assert err.strip().endswith("rerun to resume")  # the replications that finished are kept
     assert _gone(workers) == []
     assert _tree(previous_results) == before
-    assert sorted(p.name for p in previous_results.parent.iterdir()) == ["out"]
+    assert sorted(p.name for p in previous_results.parent.iterdir()) == [".opsim-store", "out"]
 
 
 @linux_only
@@ -266,7 +267,7 @@ def test_a_killed_run_leaves_no_worker_and_no_leftover_after_the_next_run(previo
     assert _gone(workers) == []
     assert _tree(previous_results) == before
     _quick_run(previous_results)
-    assert sorted(p.name for p in previous_results.parent.iterdir()) == ["out"]
+    assert sorted(p.name for p in previous_results.parent.iterdir()) == [".opsim-store", "out"]
 
 
 def test_a_second_run_on_the_same_out_is_told_not_discarded(tmp_path):

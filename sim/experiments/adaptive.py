@@ -17,15 +17,14 @@ from sim.analysis import catalogue
 from sim.analysis.scorecard import scorecard
 from sim.analysis.verdicts import UNSURE
 from sim.errors import ScenarioError
+from sim.experiments.defaults import DEFAULT_CAP, DEFAULT_REPLICATIONS
 from sim.experiments.executors import executor_for
-from sim.experiments.experiment import DEFAULT_REPLICATIONS, ExperimentResult, assemble
+from sim.experiments.experiment import ExperimentResult, assemble
 from sim.experiments.runner import Batch, run_batch
 from sim.experiments.statistics import needed_for_halfwidth, next_count
 from sim.scenario.bounds import run_problems
 from sim.scenario.schema import Scenario
 from sim.scenario.spending import effective
-
-DEFAULT_CAP = 200
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from sim.analysis import metrics
 from sim.errors import ScenarioError
+from sim.experiments.defaults import DEFAULT_REPLICATIONS, DEFAULT_SEED
 from sim.experiments.executors import executor_for
 from sim.experiments.runner import Batch, Tables, replication_seed, run_batch, tables_of
 from sim.experiments.statistics import summarise
@@ -23,9 +24,6 @@ from sim.model.records import RunRecord
 from sim.scenario.bounds import run_problems
 from sim.scenario.schema import Scenario
 from sim.scenario.spending import effective
-
-DEFAULT_REPLICATIONS = 20
-DEFAULT_SEED = 1
 
 
 @dataclass

@@ -20,15 +20,14 @@ from sim.analysis import catalogue
 from sim.analysis.metric import Better
 from sim.analysis.scorecard import scorecard
 from sim.errors import ScenarioError
+from sim.experiments.defaults import DEFAULT_SEED, DEFAULT_SWEEP_REPLICATIONS
 from sim.experiments.executors import executor_for
-from sim.experiments.experiment import DEFAULT_SEED, ExperimentResult, assemble
+from sim.experiments.experiment import ExperimentResult, assemble
 from sim.experiments.runner import Batch, run_batch
 from sim.experiments.store import Store
 from sim.scenario.bounds import run_problems
 from sim.scenario.schema import Scenario
 from sim.scenario.spending import effective
-
-DEFAULT_SWEEP_REPLICATIONS = 10
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 import typing
-from typing import Annotated, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Union
 
-import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:  # numpy is imported where a spec samples: reading a scenario needs none of it
+    import numpy as np
 
 _Z95 = 1.6448536269514722
 """The standard normal's 95th percentile, as scipy.stats.norm.ppf(0.95) gives it (the
@@ -67,6 +69,8 @@ class Constant(_Spec):
     _SCALE: ClassVar[tuple[str, ...]] = ("value",)
 
     def sample(self, rng, size):
+        import numpy as np
+
         return np.full(size, self.value)
 
     @property
@@ -206,6 +210,8 @@ class Empirical(_Spec):
         return self
 
     def sample(self, rng, size):
+        import numpy as np
+
         return rng.choice(np.asarray(self.observations, dtype=float), size)
 
     @property

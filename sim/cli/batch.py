@@ -1,4 +1,4 @@
-"""The batch commands, ``opsim compare`` and ``opsim sweep``, and the options every batch shares.
+"""The batch commands, ``opsim compare`` and ``opsim sweep``, and the options batches share.
 
 Both run many scenarios' replications on common random numbers, with a progress
 bar, into a results store (so rerunning an interrupted command resumes), locally
@@ -12,131 +12,49 @@ import contextlib
 import time
 from pathlib import Path
 
-from sim import cli
-from sim.errors import ScenarioError, printable
-from sim.experiments.owned_folder import claim
-
-STORE_HELP = (
-    "results store of finished replications: a rerun resumes and never recomputes them "
-    "(default: .opsim-store beside --out; none without --out)"
+from sim.cli.common import (
+    FAILED,
+    Stopped,
+    add_store_and_cluster,
+    as_funded,
+    failure,
+    interrupted,
+    kept,
+    load,
+    plural,
+    store,
+    tell,
+    tell_stored,
+    warn,
+    whole,
+    write,
 )
+from sim.errors import ScenarioError, printable
+from sim.experiments.defaults import DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_SWEEP_REPLICATIONS
 
 
 def add_batch_options(parser: argparse.ArgumentParser, replications: int) -> None:
     """``--replications --seed --workers --store --cluster``."""
-    from sim.experiments.experiment import DEFAULT_SEED
-
     parser.add_argument(
         "--replications",
-        type=cli._whole(1, "replications"),
+        type=whole(1, "replications"),
         default=replications,
         help=f"replications of each scenario (default {replications})",
     )
     parser.add_argument(
         "--seed",
-        type=cli._whole(0, "seed"),
+        type=whole(0, "seed"),
         default=DEFAULT_SEED,
         help=f"root random seed, a whole number >= 0 (default {DEFAULT_SEED})",
     )
     parser.add_argument(
-        "--workers", type=cli._whole(1, "workers"), help="worker processes (default: CPUs)"
+        "--workers", type=whole(1, "workers"), help="worker processes (default: CPUs)"
     )
     add_store_and_cluster(parser)
 
 
-def add_store_and_cluster(parser: argparse.ArgumentParser) -> None:
-    """``--store`` and ``--cluster``."""
-    parser.add_argument("--store", type=Path, help=STORE_HELP)
-    parser.add_argument(
-        "--cluster",
-        metavar="ADDRESS",
-        help="run on this Dask scheduler (e.g. tcp://scheduler:8786; default $OPSIM_CLUSTER)",
-    )
-
-
-def add_adaptive_options(parser: argparse.ArgumentParser) -> None:
-    """``--precision``, ``--until-decided`` and their cap."""
-    from sim.experiments.adaptive import DEFAULT_CAP
-
-    parser.add_argument(
-        "--precision",
-        action="append",
-        default=[],
-        metavar="METRIC[:GROUP]=HALFWIDTH",
-        help="add replications until this interval is at most this wide either side "
-        "(shares as fractions: 0.01 is one point; repeatable)",
-    )
-    parser.add_argument(
-        "--until-decided",
-        action="store_true",
-        help="add replications until every target verdict is ok or MISS (not ~)",
-    )
-    parser.add_argument(
-        "--max-replications",
-        type=cli._whole(1, "max-replications"),
-        default=DEFAULT_CAP,
-        help=f"the cap of --precision and --until-decided (default {DEFAULT_CAP})",
-    )
-
-
-def simulate_run(args, scenario):
-    """``opsim run``'s replications: fixed, or adaptive; with progress and the store.
-
-    Returns the result and, for an adaptive run, what it did (else None).
-    """
-    from sim.experiments.adaptive import Precision, run_adaptive
-    from sim.experiments.experiment import run_experiment
-    from sim.experiments.progress import Progress
-
-    rules = [Precision.parse(text) for text in args.precision]
-    keep = not args.no_incidents
-    options = {"store": _store(args), "cluster": args.cluster}
-    with Progress(args.replications) as progress:
-        if not (rules or args.until_decided):
-            result = run_experiment(
-                scenario,
-                args.replications,
-                args.seed,
-                args.workers,
-                keep,
-                progress=progress,
-                **options,
-            )
-            done = None
-        else:
-            result, done = run_adaptive(
-                scenario,
-                rules,
-                args.until_decided,
-                args.replications,
-                args.max_replications,
-                args.seed,
-                args.workers,
-                keep,
-                progress=progress,
-                on_round=lambda _, more: progress.grow(more - progress.total),
-                **options,
-            )
-    _tell_stored(progress)
-    return result, done
-
-
-def print_run_notes(args, result) -> None:
-    """How many replications an adaptive run took, and figures resting on few incidents."""
-    from sim.experiments.comparison import few_incidents
-
-    done = getattr(args, "done", None)
-    if done is not None:
-        print(f"\nreplications: {done.describe()}")
-    for note in few_incidents({result.scenario.name: result}):
-        print(f"note: {note}")
-
-
-def add_commands(commands) -> None:
+def add_parsers(commands) -> None:
     """Register ``compare`` and ``sweep``."""
-    from sim.experiments.experiment import DEFAULT_REPLICATIONS
-    from sim.experiments.sweep import DEFAULT_SWEEP_REPLICATIONS
-
     compare = commands.add_parser(
         "compare", help="compare scenarios with a base on common random numbers"
     )
@@ -163,7 +81,7 @@ def add_commands(commands) -> None:
 
 
 def _shared_scenario_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--days", type=cli._whole(1, "days"), help="override calendar.days")
+    parser.add_argument("--days", type=whole(1, "days"), help="override calendar.days")
     parser.add_argument(
         "--set",
         dest="overrides",
@@ -182,9 +100,6 @@ def _factor(text: str) -> tuple[str, tuple[str, ...]]:
     return key.strip(), tuple(dict.fromkeys(found))
 
 
-# -- compare -----------------------------------------------------------------------------
-
-
 def run_compare(args) -> int:
     """``opsim compare BASE OTHER...``: print the comparison and its verdicts; write ``--out``."""
     from sim.experiments.comparison import compare, unique_labels
@@ -192,7 +107,7 @@ def run_compare(args) -> int:
 
     if len(args.scenarios) < 2:
         raise ScenarioError(["compare: give a base scenario and at least one other"])
-    loaded = [_load(args, path) for path in args.scenarios]
+    loaded = [_load_scenario(args, path) for path in args.scenarios]
     scenarios = [s for s, _ in loaded]
     sources = tuple(p for _, read in loaded for p in read)
     labels = unique_labels([s.name for s in scenarios])
@@ -203,23 +118,23 @@ def run_compare(args) -> int:
             args.replications,
             args.seed,
             args.workers,
-            store=_store(args),
+            store=store(args),
             cluster=args.cluster,
             progress=progress,
             labels=labels,
         )
 
-    def write(result, new, wall):
-        return write_comparison_files(result, new, _manifest(args, wall, labels))
+    def files(result, new, wall):
+        return write_comparison_files(result, new, _batch_manifest(args, wall, labels))
 
-    return _batch(args, sources, len(scenarios), work, COMPARISON_FILES, write, _print_comparison)
+    return _batch(args, sources, len(scenarios), work, COMPARISON_FILES, files, _print_comparison)
 
 
 def _print_comparison(args, comparison, wall: float) -> None:
     from sim.experiments.comparison import few_incidents, render_comparison
 
     print(
-        f"{len(comparison.results)} scenarios x {cli._plural(args.replications, 'replication')} "
+        f"{len(comparison.results)} scenarios x {plural(args.replications, 'replication')} "
         f"on common random numbers, seed {args.seed}, {wall:.1f} s"
     )
     print(render_comparison(comparison))
@@ -228,9 +143,6 @@ def _print_comparison(args, comparison, wall: float) -> None:
         print(line)
     for note in few_incidents(comparison.results):
         print(f"note: {note}")
-
-
-# -- sweep -------------------------------------------------------------------------------
 
 
 def run_sweep(args) -> int:
@@ -244,6 +156,7 @@ def run_sweep(args) -> int:
     if not factors:
         raise ScenarioError(["sweep: give at least one --grid KEY=V1,V2,... or two scenarios"])
     points, sources = _points(args, grid(factors))
+    labels = [p.label for p in points]
 
     def work(progress):
         return sweep(
@@ -251,15 +164,15 @@ def run_sweep(args) -> int:
             args.replications,
             args.seed,
             args.workers,
-            store=_store(args),
+            store=store(args),
             cluster=args.cluster,
             progress=progress,
         )
 
-    def write(result, new, wall):
-        return write_sweep_files(result, new, _manifest(args, wall, [p.label for p in points]))
+    def files(result, new, wall):
+        return write_sweep_files(result, new, _batch_manifest(args, wall, labels))
 
-    return _batch(args, sources, len(points), work, SWEEP_FILES, write, _print_sweep)
+    return _batch(args, sources, len(points), work, SWEEP_FILES, files, _print_sweep)
 
 
 def _points(args, combos: list[dict[str, str]]):
@@ -281,7 +194,7 @@ def _points(args, combos: list[dict[str, str]]):
             try:
                 if isinstance(found, ScenarioError):
                     raise found
-                _warn_once(cli._funded(found, path), path, warned)
+                _warn_once(as_funded(found, path), path, warned)
             except ScenarioError as exc:
                 for problem in exc.problems:
                     problems.setdefault(problem, set()).add(k)
@@ -318,14 +231,14 @@ def _warn_once(scenario, path: Path, warned: set) -> None:
     for warning in feasibility.warnings(scenario):
         if (path, warning) not in warned:
             warned.add((path, warning))
-            cli._tell(f"warning: {path}: {warning}")
+            tell(f"warning: {path}: {warning}")
 
 
 def _print_sweep(args, result, wall: float) -> None:
     from sim.analysis.scorecard import formatter, scorecard
 
     print(
-        f"{len(result.points)} grid points x {cli._plural(args.replications, 'replication')} "
+        f"{len(result.points)} grid points x {plural(args.replications, 'replication')} "
         f"on common random numbers, seed {args.seed}, {wall:.1f} s"
     )
     best = result.best()
@@ -344,30 +257,17 @@ def _print_sweep(args, result, wall: float) -> None:
         print(f"  {row.target}: {fmt(row.mean)} {row.verdict} at {row.point} ({factors}){also}")
 
 
-# -- shared ------------------------------------------------------------------------------
-
-
-def _load(args, path: Path, more: list[str] = ()):
+def _load_scenario(args, path: Path, more: list[str] = ()):
     """A scenario with the command's overrides (and ``more``), as funded, with warnings."""
     namespace = argparse.Namespace(
         scenario=path, overrides=[*args.overrides, *more], days=args.days, budget_split=None
     )
-    scenario, sources = cli._load(namespace)
-    cli._warn(cli._funded(scenario, path), path)
+    scenario, sources = load(namespace)
+    warn(as_funded(scenario, path), path)
     return scenario, sources
 
 
-def _store(args):
-    from sim.experiments.store import DEFAULT_NAME, Store
-
-    if args.store is not None:
-        return Store(args.store)
-    if args.out is None:
-        return None
-    return Store(Path(args.out).resolve().parent / DEFAULT_NAME)
-
-
-def _manifest(args, wall: float, labels: list[str]) -> dict:
+def _batch_manifest(args, wall: float, labels: list[str]) -> dict:
     return {
         "scenarios": [str(p) for p in args.scenarios],
         "labels": labels,
@@ -379,8 +279,10 @@ def _manifest(args, wall: float, labels: list[str]) -> dict:
     }
 
 
-def _batch(args, sources, scenarios: int, work, expected, write, show) -> int:
-    """Claim ``--out``, run ``work(progress)`` with a progress bar, write, then print."""
+def _batch(args, sources, scenarios: int, work, expected, files, show) -> int:
+    """Claim ``--out``, run ``work(progress)`` with a progress bar, write the folder with
+    ``files(result, folder, wall)``, then print with ``show``."""
+    from sim.experiments.owned_folder import claim
     from sim.experiments.progress import Progress
     from sim.experiments.workers import WorkerDied
 
@@ -392,30 +294,15 @@ def _batch(args, sources, scenarios: int, work, expected, write, show) -> int:
                 result = work(progress)
             wall = time.perf_counter() - began
             if folder is not None:
-                cli._write(folder, lambda new: write(result, new, wall))
-        except (KeyboardInterrupt, cli.Stopped) as exc:
-            return _interrupted(exc, folder, _store(args))
+                write(folder, lambda new: files(result, new, wall))
+        except (KeyboardInterrupt, Stopped) as exc:
+            return interrupted(exc, folder, store(args))
         except (WorkerDied, MemoryError, OSError) as exc:
-            cli._tell(f"error: {cli._failure(exc, folder)}{cli._kept(folder)}")
-            return cli.FAILED
-    _tell_stored(progress)
+            tell(f"error: {failure(exc, folder)}{kept(folder)}")
+            return FAILED
+    tell_stored(progress)
     show(args, result, wall)
     if args.out is not None:
         print()
         print(printable(f"results written to {args.out.rstrip('/')}/"))
     return 0
-
-
-def _interrupted(exc: BaseException, folder, store) -> int:
-    code = cli._interrupted(exc, folder)
-    if store is not None:
-        cli._tell(f"note: finished replications are kept in {store.root}; rerun to resume")
-    return code
-
-
-def _tell_stored(progress) -> None:
-    if progress.found:
-        cli._tell(
-            f"note: {progress.found} of {progress.total} replications were found in the results "
-            "store and not rerun"
-        )
