@@ -7,8 +7,18 @@ The public API, for notebooks and scripts::
     result = run_experiment(scenario, replications=20, seed=7)
     result.summary      # DataFrame: metric, group, mean, ci_low, ci_high, replications
 
+Options compared on common random numbers, with paired differences::
+
+    from sim import compare, render_comparison
+    comparison = compare([base, other], replications=20, seed=7)
+    print(render_comparison(comparison)); comparison.verdicts()
+
+``sweep`` runs a grid of points, ``run_adaptive`` adds replications until intervals
+are tight enough, and a ``Store`` keeps finished replications across sessions.
+
 Charts of a run are in :mod:`sim.report` (``Results.of(result)`` wraps a run of
-this process; ``load_results(folder)`` reads one written by ``opsim run --out``).
+this process; ``load_results(folder)`` reads one written by ``opsim run --out``;
+``BatchResults.of(comparison)`` or ``load_batch(folder)`` a comparison or sweep).
 
 The names are imported on first use: the ``opsim`` command starts, and handles a
 Ctrl-C, before numpy, pandas and scipy have loaded.
@@ -37,6 +47,18 @@ _HOMES = {
     "Results": "sim.report.results",
     "load_results": "sim.report.results",
     "write_report": "sim.report.writer",
+    "compare": "sim.experiments.comparison",
+    "Comparison": "sim.experiments.comparison",
+    "render_comparison": "sim.experiments.comparison",
+    "sweep": "sim.experiments.sweep",
+    "Sweep": "sim.experiments.sweep",
+    "Point": "sim.experiments.sweep",
+    "grid": "sim.experiments.sweep",
+    "run_adaptive": "sim.experiments.adaptive",
+    "Precision": "sim.experiments.adaptive",
+    "Store": "sim.experiments.store",
+    "BatchResults": "sim.report.batch_results",
+    "load_batch": "sim.report.batch_results",
 }
 __all__ = sorted(_HOMES)
 

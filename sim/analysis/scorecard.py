@@ -198,3 +198,17 @@ def formatter(unit: str):
         return lambda v: "n/a" if math.isnan(v) else f"{v:,.0f}"
     suffix = f" {unit}" if unit else ""
     return lambda v: "n/a" if math.isnan(v) else f"{v:,.1f}{suffix}"
+
+
+def judged(summary: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """``summary`` with each card line's label, unit, target and verdict beside its figures
+    (empty for rows that are not on the card), for tables a reader judges without opsim."""
+    lines = {(line.metric, line.group): line for line in scorecard(summary, scenario)}
+    keys = list(zip(summary["metric"], summary["group"], strict=True))
+    found = [lines.get(key) for key in keys]
+    table = summary.copy()
+    table["label"] = [line.label if line else "" for line in found]
+    table["unit"] = [line.unit if line else "" for line in found]
+    table["target"] = [line.target if line else "" for line in found]
+    table["verdict"] = [line.verdict if line else "" for line in found]
+    return table

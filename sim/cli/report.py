@@ -41,19 +41,17 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def _report(args) -> int:
-    from sim.report.results import NEEDED, OPTIONAL, load_results  # main() imported it, held
-    from sim.report.writer import FolderNote, write_report
+    from sim.report.writer import FolderNote, write_report  # main() imported it, held
 
     out = args.out
     if out is None:
         out = str(Path("reports") / Path(os.path.realpath(args.results)).name)
     _check_apart(args.results, out)
-    results = load_results(args.results)
-    inputs = [args.results / name for name in (*NEEDED, *OPTIONAL)]
+    results, pages, inputs = _read(args.results)
     signals = {signal.SIGINT: KeyboardInterrupt, signal.SIGTERM: Stopped}
     with warnings.catch_warnings(record=True) as notes, interrupts.watched(signals) as watch:
         warnings.simplefilter("always")
-        drawn = write_report(results, out, args.format, inputs, watch)
+        drawn = write_report(results, out, args.format, inputs, watch, pages)
     for note in notes:
         if issubclass(note.category, FolderNote):  # numpy's and matplotlib's are not the user's
             tell(f"note: {note.message}")
@@ -68,6 +66,21 @@ def _report(args) -> int:
         pages = sum(len(page.figures) for page in drawn)
         print(printable(f"report ({plural(pages, 'page')}): {folder}/report.pdf"))
     return 0
+
+
+def _read(folder: Path):
+    """A run's results, or a comparison's or sweep's; their pages; the files read."""
+    from sim.report.batch_pages import COMPARISON_PAGES, SWEEP_PAGES
+    from sim.report.batch_results import is_batch, load_batch
+    from sim.report.pages import PAGES
+    from sim.report.results import NEEDED, OPTIONAL, load_results
+
+    if is_batch(folder):
+        batch = load_batch(folder)
+        pages = COMPARISON_PAGES if batch.kind == "comparison" else SWEEP_PAGES
+        return batch, pages, sorted(p for p in Path(folder).iterdir() if p.is_file())
+    inputs = [folder / name for name in (*NEEDED, *OPTIONAL)]
+    return load_results(folder), PAGES, inputs
 
 
 def _check_apart(results: Path, out: str) -> None:

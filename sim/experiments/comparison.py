@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.analysis import catalogue
 from sim.analysis.metric import Better
-from sim.analysis.scorecard import Line, formatter, scorecard
+from sim.analysis.scorecard import Line, formatter, judged, scorecard
 from sim.errors import ScenarioError
 from sim.experiments.executors import executor_for
 from sim.experiments.experiment import (
@@ -118,7 +118,8 @@ def comparison_table(results: dict[str, ExperimentResult]) -> pd.DataFrame:
     """Per scenario, metric and group: the mean with its interval, and the paired difference
     to the base (the first scenario) with its interval.
 
-    Columns: scenario, metric, group, mean, ci_low, ci_high, replications, difference,
+    Columns: scenario, metric, group, mean, ci_low, ci_high, replications, label, unit,
+    target, verdict (of the scorecard's lines; empty for other rows), difference,
     diff_low, diff_high, pairs, significant (the interval excludes 0), outcome
     (better, worse, no different, or different where no direction is better).
     """
@@ -128,7 +129,7 @@ def comparison_table(results: dict[str, ExperimentResult]) -> pd.DataFrame:
     base_means = {(r.metric, r.group): r.mean for r in base.summary.itertuples(index=False)}
     frames = []
     for label in labels:
-        summary = results[label].summary.copy()
+        summary = judged(results[label].summary, results[label].scenario)
         summary.insert(0, "scenario", label)
         values = _by_replication(results[label].replications)
         keys = list(zip(summary.metric, summary.group, strict=True))

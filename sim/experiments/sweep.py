@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.analysis import catalogue
 from sim.analysis.metric import Better
-from sim.analysis.scorecard import scorecard
+from sim.analysis.scorecard import judged, scorecard
 from sim.errors import ScenarioError
 from sim.experiments.defaults import DEFAULT_SEED, DEFAULT_SWEEP_REPLICATIONS
 from sim.experiments.executors import executor_for
@@ -56,10 +56,11 @@ class Sweep:
     results: dict[str, ExperimentResult]  # point label -> result
 
     def long(self) -> pd.DataFrame:
-        """A row per point, metric and group: factors, mean, interval, replications."""
+        """A row per point, metric and group: factors, mean, interval, replications, and
+        for the scorecard's lines their label, unit, target and verdict at that point."""
         frames = []
         for point in self.points:
-            summary = self.results[point.label].summary.copy()
+            summary = judged(self.results[point.label].summary, point.scenario)
             for k, (name, value) in enumerate(point.factors.items()):
                 summary.insert(k, name, value)
             summary.insert(0, "point", point.label)

@@ -8,10 +8,16 @@ Every chart is a function of :class:`Results` returning a matplotlib figure::
 
 In a notebook, wrap a run of this process with ``Results.of(run_experiment(...))``.
 :func:`write_report` writes the whole report: every page of :data:`PAGES`.
+
+A comparison or sweep has its own pages (:data:`COMPARISON_PAGES`,
+:data:`SWEEP_PAGES`): ``differences(BatchResults.of(comparison))`` and
+``across_grid(BatchResults.of(sweep))``.
 """
 
 from __future__ import annotations
 
+from sim.report.batch_pages import COMPARISON_PAGES, SWEEP_PAGES, across_grid, differences
+from sim.report.batch_results import BatchResults, load_batch
 from sim.report.comparison_chart import compare
 from sim.report.cost_chart import costs
 from sim.report.cover_page import appendix_pages, cover, verdict_lines
@@ -24,22 +30,28 @@ from sim.report.service_charts import availability, incident_load, response_sla,
 from sim.report.writer import REPORT_FILES, write_report
 
 __all__ = [
+    "COMPARISON_PAGES",
     "PAGES",
     "REPORT_FILES",
+    "SWEEP_PAGES",
+    "BatchResults",
     "Drawn",
     "MissingData",
     "Page",
     "Results",
+    "across_grid",
     "appendix_pages",
     "availability",
     "compare",
     "costs",
     "cover",
     "coverage",
+    "differences",
     "draw_pages",
     "erlang",
     "fatigue",
     "incident_load",
+    "load_batch",
     "load_results",
     "oncall_burden",
     "response_sla",

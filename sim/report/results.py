@@ -71,6 +71,11 @@ class Results:
             resolved_yaml(scenario),
         )
 
+    @property
+    def name(self) -> str:
+        """What the report is about, for its title."""
+        return self.scenario.name
+
     # ------------------------------------------------------------------ reading figures
 
     def has(self, metric: str, prefix: str = "") -> bool:
@@ -135,7 +140,7 @@ def load_results(folder: str | Path) -> Results:
         raise ScenarioError(
             [f"{path}: not a results folder of `opsim run --out` (no {', '.join(missing)})"]
         )
-    files = _Files(path)
+    files = MarkedFiles(path)
     text = files.text("scenario.resolved.yaml")
     if re.search(r"^extends\s*:", text, re.MULTILINE):
         raise ScenarioError(
@@ -147,9 +152,9 @@ def load_results(folder: str | Path) -> Results:
     scenario = load_scenario(path / "scenario.resolved.yaml")
     results = Results(
         scenario,
-        _table(files, "summary.csv", SUMMARY_COLUMNS, ("mean", "ci_low", "ci_high")),
-        _table(files, "incidents.csv", ("priority",), INCIDENT_NUMBERS),
-        _table(files, "people.csv", ("replication", "person"), PEOPLE_NUMBERS),
+        read_table(files, "summary.csv", SUMMARY_COLUMNS, ("mean", "ci_low", "ci_high")),
+        read_table(files, "incidents.csv", ("priority",), INCIDENT_NUMBERS),
+        read_table(files, "people.csv", ("replication", "person"), PEOPLE_NUMBERS),
         _manifest(files),
         text,
         str(path),
@@ -172,7 +177,7 @@ _MANIFEST_TYPES = {
 }
 
 
-class _Files:
+class MarkedFiles:
     """A results folder's files, each read once and checked against opsim's marker."""
 
     def __init__(self, path: Path):
@@ -206,7 +211,7 @@ class _Files:
             raise ScenarioError([f"{self.path / name}: is not UTF-8 text"]) from None
 
 
-def _table(files: _Files, name: str, columns: tuple[str, ...], numbers: tuple[str, ...]):
+def read_table(files: MarkedFiles, name: str, columns: tuple[str, ...], numbers: tuple[str, ...]):
     """A CSV file with at least ``columns``, and numbers where numbers belong; an empty
     table if the file is absent."""
     if not files.has(name):
@@ -240,7 +245,7 @@ def _numbers(column: pd.Series, file: Path, name: str) -> pd.Series:
     return values.astype(float)
 
 
-def _manifest(files: _Files) -> dict:
+def _manifest(files: MarkedFiles) -> dict:
     if not files.has("manifest.json"):
         return {}
     file = files.path / "manifest.json"

@@ -19,12 +19,15 @@ from sim import __version__
 from sim.experiments.interrupts import Watch
 from sim.experiments.owned_folder import claim
 from sim.report import style
-from sim.report.pages import PAGES, Drawn, draw_pages
+from sim.report.batch_pages import COMPARISON_PAGES, SWEEP_PAGES
+from sim.report.pages import PAGES, Drawn, Page, draw_pages
 from sim.report.results import Results
 
 FORMATS = ("pdf", "png")
 PDF = "report.pdf"
-REPORT_FILES = frozenset({PDF, *(f"{page.name}.png" for page in PAGES if page.png)})
+REPORT_FILES = frozenset(
+    {PDF, *(f"{p.name}.png" for p in (*PAGES, *COMPARISON_PAGES, *SWEEP_PAGES) if p.png)}
+)
 """Every file a report folder may hold (besides opsim's marker)."""
 PNG_DPI = 150
 
@@ -39,19 +42,21 @@ def write_report(
     formats: Sequence[str] = FORMATS,
     protect: Iterable[Path] = (),
     watch: Watch | None = None,
+    pages: tuple[Page, ...] = PAGES,
 ) -> list[Drawn]:
     """Draw the report of ``results`` and write it to the folder ``out``.
 
     Returns the pages, drawn or left out. Raises :class:`sim.errors.FolderRefused`
     for a folder opsim may not replace (``protect``: files that must not be in it),
     before drawing anything. ``watch``: signals to act on before the folder is
-    replaced (see :func:`sim.experiments.interrupts.watched`).
+    replaced (see :func:`sim.experiments.interrupts.watched`). ``pages``: a run's by
+    default; a comparison or sweep (:mod:`sim.report.batch_results`) has its own.
     """
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown or not formats:
         raise ValueError(f"formats must be among {FORMATS}, got {list(formats)}")
     with claim(out, protect, REPORT_FILES, "the results file") as folder:
-        drawn = draw_pages(results)
+        drawn = draw_pages(results, pages)
         try:
             folder.replace(lambda new: write_files(results, drawn, new, formats, watch))
         finally:
@@ -87,7 +92,7 @@ def write_files(
 
 def _write_pdf(results: Results, drawn: list[Drawn], path: Path) -> None:
     metadata = {
-        "Title": f"opsim report: {results.scenario.name}",
+        "Title": f"opsim report: {results.name}",
         "Creator": f"opsim {__version__}",
         "CreationDate": None,  # the same results give the same file
     }
