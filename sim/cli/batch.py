@@ -24,6 +24,7 @@ from sim.cli.common import (
     plural,
     store,
     tell,
+    tell_headcount,
     tell_stored,
     warn,
     whole,
@@ -194,7 +195,10 @@ def _points(args, combos: list[dict[str, str]]):
             try:
                 if isinstance(found, ScenarioError):
                     raise found
-                _warn_once(as_funded(found, path), path, warned)
+                funded = as_funded(found, path, quiet=True)
+                named = ", ".join(f"{key}={value}" for key, value in combos[k].items())
+                tell_headcount(found, funded, f"{path} at {named}")
+                _warn_once(funded, path, warned)
             except ScenarioError as exc:
                 for problem in exc.problems:
                     problems.setdefault(problem, set()).add(k)

@@ -122,8 +122,9 @@ def load(args) -> tuple[Scenario, tuple[Path, ...]]:
     return scenario, sources
 
 
-def as_funded(scenario: Scenario, source: Path) -> Scenario:
-    """The scenario as its budget leaves it (what will run), checked against the bounds."""
+def as_funded(scenario: Scenario, source: Path | str, quiet: bool = False) -> Scenario:
+    """The scenario as its budget leaves it (what will run), checked against the bounds;
+    unless ``quiet``, a warning when the budget hires or lets people go."""
     from sim.scenario.spending import effective
 
     try:
@@ -133,7 +134,21 @@ def as_funded(scenario: Scenario, source: Path) -> Scenario:
     problems = bounds.bound_problems(funded) if funded is not scenario else []
     if problems:
         raise ScenarioError([f"{source}: with the budget's split, {p}" for p in problems])
+    if not quiet:
+        tell_headcount(scenario, funded, source)
     return funded
+
+
+def tell_headcount(scenario: Scenario, funded: Scenario, source: Path | str) -> None:
+    """Say so when the budget hires or lets people go: the run is not the staff as written."""
+    from sim.scenario.spending import headcount_changes
+
+    changes = headcount_changes(scenario, funded) if funded is not scenario else []
+    if changes:
+        tell(
+            f"warning: {source}: the budget's personnel line changes the staff as written "
+            f"({', '.join(changes)}; see budget.hire_order)"
+        )
 
 
 def warn(scenario: Scenario, source: Path) -> None:

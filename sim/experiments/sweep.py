@@ -19,6 +19,7 @@ import pandas as pd
 from sim.analysis import catalogue
 from sim.analysis.metric import Better
 from sim.analysis.scorecard import judged, scorecard
+from sim.analysis.verdicts import MISS, OK, UNSURE
 from sim.errors import ScenarioError
 from sim.experiments.defaults import DEFAULT_SEED, DEFAULT_SWEEP_REPLICATIONS
 from sim.experiments.executors import executor_for
@@ -121,7 +122,7 @@ def _best_point(sweep: Sweep, metric: str, group: str):
         row = rows.iloc[0]
         target = known.target_for(point.scenario, group)
         verdict = target.verdict(row["mean"], row.ci_low, row.ci_high) if target else ""
-        scored.append((_badness(known.better, row["mean"], target), point, row, verdict))
+        scored.append((_badness(known.better, row["mean"], target, verdict), point, row, verdict))
     if not scored:
         return None
     badness, point, row, verdict = min(scored, key=lambda s: s[0])  # min keeps the first
@@ -129,7 +130,9 @@ def _best_point(sweep: Sweep, metric: str, group: str):
     return point, row, verdict, ties
 
 
-def _badness(better: Better, mean: float, target) -> float:
+def _badness(better: Better, mean: float, target, verdict: str) -> float:
+    """Lower is better: by the metric's direction; for a band, the distance outside it;
+    for a target with no better direction (money against its line), the verdict."""
     if better is Better.HIGHER:
         return -mean
     if better is Better.LOWER:
@@ -137,7 +140,7 @@ def _badness(better: Better, mean: float, target) -> float:
     if target is not None and len(target.edges) == 2:
         low, high = target.edges
         return max(low - mean, 0.0, mean - high)
-    return 0.0
+    return {OK: 0.0, UNSURE: 1.0, MISS: 2.0}.get(verdict, 3.0)
 
 
 def sweep(

@@ -177,3 +177,13 @@ def _with_counts(scenario: Scenario, counts: dict[str, list[int]]) -> Scenario:
         raise ScenarioError(
             [f"budget: with the staff the personnel line pays, {line}" for line in lines]
         ) from None
+
+
+def headcount_changes(scenario: Scenario, funded: Scenario) -> list[str]:
+    """``noc-operator 1 -> 3``: each role whose headcount the budget changed."""
+    before = {r.id: scenario.headcount(r) for r in scenario.roles}
+    return [
+        f"{r.id} {before[r.id]} -> {funded.headcount(r)}"
+        for r in funded.roles
+        if funded.headcount(r) != before.get(r.id)
+    ]
