@@ -74,12 +74,15 @@ def run_batch(
     executor: Executor | None = None,
     store: Store | None = None,
     progress: Watcher | None = None,
+    load: tuple[str, ...] = ("kpis", "people", "incidents"),
 ) -> dict[str, dict[int, Tables]]:
     """Run the ``wanted`` replications of each scenario not already in ``store``.
 
     Each replication is added to the store as soon as it finishes, so an interrupted
     batch keeps what finished. ``progress.done(label, replication)`` is called for
     each one run, ``progress.stored(...)`` for each one found in the store instead.
+    ``load``: the tables returned (the others are stored, and returned empty; a sweep
+    needs only the KPIs).
 
     Returns
     -------
@@ -94,7 +97,7 @@ def run_batch(
         stored = store.finished(keys[label]) if store is not None else set()
         for rep in reps:
             if rep in stored:
-                found[label][rep] = store.get(keys[label], rep)
+                found[label][rep] = store.get(keys[label], rep, load)
                 if progress is not None:
                     progress.stored(label, rep)
             else:
@@ -106,7 +109,8 @@ def run_batch(
         label, rep = jobs[index]
         if store is not None:
             store.put(keys[label], rep, tables)
-        found[label][rep] = tables
+        # keep only what the caller reads: a large sweep's people tables would fill memory
+        found[label][rep] = {n: t if n in load else t.iloc[:0] for n, t in tables.items()}
         if progress is not None:
             progress.done(label, rep)
     return found

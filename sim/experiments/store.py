@@ -59,10 +59,17 @@ class Store:
         for name in TABLES:
             _write_atomically(tables[name], folder / _file(replication, name))
 
-    def get(self, key: str, replication: int) -> dict[str, pd.DataFrame]:
-        """One finished replication's tables."""
+    def get(
+        self, key: str, replication: int, tables: tuple[str, ...] = TABLES
+    ) -> dict[str, pd.DataFrame]:
+        """One finished replication's tables (those named; the others empty)."""
         folder = self.root / key
-        return {name: pd.read_parquet(folder / _file(replication, name)) for name in TABLES}
+        return {
+            name: pd.read_parquet(folder / _file(replication, name))
+            if name in tables
+            else pd.DataFrame()
+            for name in TABLES
+        }
 
     def describe(self, key: str, scenario_json: str) -> None:
         """Keep the scenario beside its replications, for people browsing the store."""

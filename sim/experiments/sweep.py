@@ -170,9 +170,9 @@ def sweep(
     if problems:
         raise ScenarioError(problems)
     batch = Batch(runs, seed, keep_incidents=False)
-    found = run_batch(
-        batch, {p.label: range(replications) for p in points}, executor, store, progress
-    )
+    wanted = {p.label: range(replications) for p in points}
+    # a sweep's tables are its KPIs: a stored replication's people are not read back
+    found = run_batch(batch, wanted, executor, store, progress, load=("kpis",))
     results = {
         p.label: assemble(p.scenario, seed, executor.workers, found[p.label]) for p in points
     }
