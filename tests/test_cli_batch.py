@@ -93,3 +93,22 @@ def test_run_until_decided_says_how_many_replications_it_took(capsys, tmp_path):
 def test_a_malformed_precision_is_bad_input(capsys):
     assert main(["run", str(MMC_PATH), *SHORT, "--precision", "mttr_minutes"]) == 2
     assert "METRIC[:GROUP]=HALFWIDTH" in capsys.readouterr().err
+
+
+def test_a_budget_that_lets_people_go_is_warned_about(capsys):
+    from tests.conftest import BASELINE
+
+    argv = ["validate", str(BASELINE), "--set", "roles.noc-operator.staff.0.count=4"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "the budget's personnel line changes the staff as written" in err
+    assert "support-engineer 2 -> 1" in err
+
+
+def test_a_sweep_names_the_point_whose_staff_the_budget_changes(capsys):
+    from tests.conftest import BASELINE
+
+    argv = ["sweep", str(BASELINE), "--days", "2", "--replications", "1", "--workers", "1"]
+    assert main([*argv, "--grid", "roles.noc-operator.staff.0.count=1,4"]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "changes the staff" in line]
+    assert len(warned) == 1 and "at roles.noc-operator.staff.0.count=4:" in warned[0]

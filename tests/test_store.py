@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 
@@ -86,3 +88,26 @@ def test_more_replications_reuse_the_first_ones(tmp_path):
     counts = Counts()
     run_experiment(scenario, 3, seed=5, workers=1, store=tmp_path, progress=counts)
     assert counts.ran == [2]
+
+
+def test_temporary_files_of_a_killed_process_are_removed_and_others_kept(tmp_path):
+    store = Store(tmp_path / "store")
+    store.put("k", 0, tables(1.0))
+    folder = tmp_path / "store" / "k"
+    dead = folder / ".r000001.kpis.parquet.999999999.tmp"  # no such process
+    live = folder / f".r000002.kpis.parquet.{os.getpid()}.tmp"  # a run still writing
+    mine = folder / "notes.tmp"
+    for path in (dead, live, mine):
+        path.write_text("x")
+    store.put("k", 3, tables(2.0))
+    assert not dead.exists() and live.exists() and mine.exists()
+
+
+def test_local_workers_write_the_store_themselves_with_the_same_tables(tmp_path):
+    scenario = load_scenario(MMC_PATH, SHORT)
+    pooled = run_experiment(scenario, 4, seed=5, workers=2, store=tmp_path)
+    counts = Counts()
+    again = run_experiment(scenario, 4, seed=5, workers=1, store=tmp_path, progress=counts)
+    assert counts.ran == [] and sorted(counts.found) == [0, 1, 2, 3]
+    for name in ("summary", "replications", "incidents", "people"):
+        pd.testing.assert_frame_equal(getattr(pooled, name), getattr(again, name))

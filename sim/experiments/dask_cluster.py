@@ -62,6 +62,8 @@ class DaskCluster:
         scheduler or a worker has another opsim version than this machine (or none).
     """
 
+    shares_files = False  # workers may be other machines: this one writes the results store
+
     def __init__(self, address: str | Cluster | Client):
         self._address = address
         client, owned = self._connect()

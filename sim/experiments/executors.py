@@ -24,6 +24,7 @@ class Executor(Protocol):
 
     workers: int
     where: str  # for the manifest and progress lines
+    shares_files: bool  # whether jobs see this machine's files (and can write the store)
 
     def run(
         self, fn: Callable[..., Any], shared: Any, jobs: Sequence[tuple]
@@ -35,6 +36,7 @@ class InProcess:
 
     workers = 1
     where = "this process"
+    shares_files = True  # jobs can write the results store themselves
 
     def run(self, fn, shared, jobs):
         for i, job in enumerate(jobs):
@@ -44,6 +46,8 @@ class InProcess:
 class LocalPool:
     """Jobs in a pool of worker processes that never outlive the run
     (see :mod:`sim.experiments.workers`)."""
+
+    shares_files = True  # jobs can write the results store themselves
 
     def __init__(self, workers: int):
         self.workers = workers

@@ -43,13 +43,18 @@ class Batch:
     """Scenarios (as they run: after their budget's effects) to replicate with one seed.
 
     This is what each worker receives once; staff rosters are built in the worker
-    and kept there for the batch's later replications.
+    and kept there for the batch's later replications. Workers that share this
+    machine's files write each replication into the store themselves (``store_root``),
+    in parallel, and send back only the tables the caller reads (``load``).
     """
 
     scenarios: dict[str, Scenario]
     seed: int
     keep_incidents: bool
+    store_root: str | None = None
+    load: tuple[str, ...] = ("kpis", "people", "incidents")
     _staff: dict = field(default_factory=dict, repr=False)
+    _keys: dict = field(default_factory=dict, repr=False)
 
     def staff(self, label: str):
         staff = self._staff.get(label)
@@ -59,7 +64,11 @@ class Batch:
 
     def key(self, label: str) -> str:
         """The store's key for this scenario's replications."""
-        return run_key(self.scenarios[label].model_dump_json(), self.seed, self.keep_incidents)
+        key = self._keys.get(label)
+        if key is None:
+            scenario_json = self.scenarios[label].model_dump_json()
+            key = self._keys[label] = run_key(scenario_json, self.seed, self.keep_incidents)
+        return key
 
 
 def replication_seed(seed: int, replication: int) -> np.random.SeedSequence:
@@ -105,24 +114,37 @@ def run_batch(
     if store is not None:
         for label in wanted:
             store.describe(keys[label], batch.scenarios[label].model_dump_json(indent=1))
-    for index, tables in (executor or InProcess()).run(replicate, batch, jobs):
+    executor = executor or InProcess()
+    in_workers = store is not None and getattr(executor, "shares_files", False)
+    batch.store_root = str(store.root) if in_workers else None
+    batch.load = load
+    for index, tables in executor.run(replicate, batch, jobs):
         label, rep = jobs[index]
-        if store is not None:
+        if store is not None and not in_workers:  # a cluster's workers cannot reach it
             store.put(keys[label], rep, tables)
         # keep only what the caller reads: a large sweep's people tables would fill memory
-        found[label][rep] = {n: t if n in load else t.iloc[:0] for n, t in tables.items()}
+        found[label][rep] = _only(tables, load)
         if progress is not None:
             progress.done(label, rep)
     return found
 
 
 def replicate(batch: Batch, label: str, replication: int) -> Tables:
-    """Worker entry point: one replication's tables (its raw records stay in the worker)."""
+    """Worker entry point: one replication's tables (its raw records stay in the worker),
+    stored here when the batch says so, and only those the caller reads sent back."""
     scenario = batch.scenarios[label]
     record = simulate_record(
         scenario, replication_seed(batch.seed, replication), replication, batch.staff(label)
     )
-    return tables_of(record, scenario, batch.keep_incidents)
+    tables = tables_of(record, scenario, batch.keep_incidents)
+    if batch.store_root is None:
+        return tables
+    Store(batch.store_root).put(batch.key(label), replication, tables)
+    return _only(tables, batch.load)
+
+
+def _only(tables: Tables, names: tuple[str, ...]) -> Tables:
+    return {name: t if name in names else t.iloc[:0] for name, t in tables.items()}
 
 
 def tables_of(record: RunRecord, scenario: Scenario, keep_incidents: bool) -> Tables:

@@ -80,6 +80,9 @@ class Store:
     def _folder(self, key: str) -> Path:
         self._claim()
         folder = self.root / key
+        if folder.is_dir() and folder not in _TIDIED:
+            _tidy(folder)
+            _TIDIED.add(folder)
         folder.mkdir(exist_ok=True)
         return folder
 
@@ -120,6 +123,30 @@ def code_digest() -> str:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+_TIDIED: set[Path] = set()
+"""Folders this process has tidied already (once is enough: its own files are renamed)."""
+
+
+def _tidy(folder: Path) -> None:
+    """Remove temporary files that killed opsim processes left (``.NAME.PID.tmp``, PID gone):
+    the name proves opsim wrote them, and the process that would rename them is dead."""
+    for path in folder.glob(".*.tmp"):
+        pid = path.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _file(replication: int, table: str) -> str:
