@@ -112,3 +112,33 @@ def test_a_sweep_names_the_point_whose_staff_the_budget_changes(capsys):
     assert main([*argv, "--grid", "roles.noc-operator.staff.0.count=1,4"]) == 0
     warned = [line for line in capsys.readouterr().err.splitlines() if "changes the staff" in line]
     assert len(warned) == 1 and "at roles.noc-operator.staff.0.count=4:" in warned[0]
+
+
+def test_a_grid_key_given_twice_or_with_set_is_refused(capsys):
+    twice = ["sweep", str(MMC_PATH), "--grid", "incidents.rate_multiplier=1,2"]
+    assert main([*twice, "--grid", "incidents.rate_multiplier=3"]) == 2
+    assert "given twice" in capsys.readouterr().err
+    assert main([*twice, "--set", "incidents.rate_multiplier=3"]) == 2
+    assert "also given with --set" in capsys.readouterr().err
+
+
+def test_a_grid_too_large_is_refused_before_anything_runs(capsys):
+    values = ",".join(str(v) for v in range(1, 201))
+    argv = ["sweep", str(MMC_PATH), "--grid", f"incidents.rate_multiplier={values}"]
+    assert main([*argv, "--grid", f"roles.responder.staff.0.count={values}"]) == 2
+    assert "40,000 points x 10 replications" in capsys.readouterr().err
+
+
+def test_a_store_inside_the_out_folder_is_refused_before_simulating(capsys, tmp_path):
+    argv = ["run", str(MMC_PATH), *SHORT, "--out", str(tmp_path / "r")]
+    assert main([*argv, "--store", str(tmp_path / "r" / "store")]) == 2
+    assert "give the store a folder of its own" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def test_the_cap_goes_with_an_adaptive_rule(capsys):
+    assert main(["run", str(MMC_PATH), *SHORT, "--max-replications", "5"]) == 2
+    assert "needs --precision or --until-decided" in capsys.readouterr().err
+    argv = ["run", str(MMC_PATH), *SHORT, "--until-decided", "--replications", "9"]
+    assert main([*argv, "--max-replications", "5"]) == 2
+    assert "more than --max-replications 5" in capsys.readouterr().err

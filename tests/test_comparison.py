@@ -86,3 +86,15 @@ def test_labels_are_made_unique():
 def test_a_comparison_needs_two_scenarios():
     with pytest.raises(ValueError, match="at least one other"):
         compare([load_scenario(MMC_PATH, DAYS)])
+
+
+def test_labels_never_take_another_scenarios_name():
+    assert unique_labels(["mmc", "mmc", "mmc (2)"]) == ["mmc", "mmc (3)", "mmc (2)"]
+    with pytest.raises(ValueError, match="name each scenario once"):
+        compare([load_scenario(MMC_PATH, DAYS)] * 2, labels=["a", "a"])
+
+
+def test_a_difference_of_shares_stays_within_one(five_against_six):
+    table = five_against_six.table
+    shares = table[(table.metric == "response_sla_adherence") & (table.scenario == "six")]
+    assert (shares.diff_low >= -1).all() and (shares.diff_high <= 1).all()

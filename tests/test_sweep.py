@@ -54,3 +54,22 @@ def test_the_best_point_follows_each_metrics_direction(responders):
     assert response.point == "p3" and response.metric == "response_sla_adherence"
     utilization = best[best.metric == "utilization"].iloc[0]  # the band: nearest 70-80%
     assert utilization.point == "p1"
+
+
+def test_the_best_point_is_judged_against_its_own_goal():
+    points = [
+        Point(f"p{k}", {"sla": str(m)}, load_scenario(MMC_PATH, {**DAYS, **_sla(m)}))
+        for k, m in enumerate((5, 60), start=1)
+    ]
+    best = sweep(points, replications=2, seed=2, workers=1).best().set_index("metric")
+    row = best[best.group == "P1"].loc["response_sla_adherence"]
+    assert row.point == "p2" and row.goal == ">= 95%" and "(<= 1 h)" in row.target
+
+
+def _sla(minutes: int) -> dict:
+    return {"priorities.P1.response_minutes": minutes}
+
+
+def test_a_sweep_needs_points():
+    with pytest.raises(ValueError, match="at least one point"):
+        sweep([], replications=2)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sim.cli.common import (
@@ -17,12 +19,14 @@ from sim.cli.common import (
     Stopped,
     add_store_and_cluster,
     as_funded,
+    check_store,
     failure,
     interrupted,
     kept,
     load,
     plural,
     store,
+    store_notes,
     tell,
     tell_headcount,
     tell_stored,
@@ -94,11 +98,29 @@ def _shared_scenario_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _factor(text: str) -> tuple[str, tuple[str, ...]]:
+    """``KEY=V1,V2,...``; a value may be a YAML list or mapping (``[mon,tue],[wed]``)."""
     key, sep, values = text.partition("=")
-    found = tuple(v.strip() for v in values.split(",") if v.strip())
+    found = _values(values)
     if not sep or not key.strip() or not found:
         raise argparse.ArgumentTypeError(f"expected KEY=V1,V2,..., got {text!r}")
-    return key.strip(), tuple(dict.fromkeys(found))
+    if any(not v for v in found):
+        raise argparse.ArgumentTypeError(f"{key.strip()}: an empty value in {values!r}")
+    twice = sorted({v for v in found if found.count(v) > 1})
+    if twice:
+        raise argparse.ArgumentTypeError(f"{key.strip()}: the value {twice[0]!r} is given twice")
+    return key.strip(), tuple(found)
+
+
+def _values(text: str) -> list[str]:
+    """Split on the commas outside brackets and braces."""
+    found, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"[": 1, "{": 1, "]": -1, "}": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            found.append(text[start:i].strip())
+            start = i + 1
+    found.append(text[start:].strip())
+    return found if any(found) else []
 
 
 def run_compare(args) -> int:
@@ -126,7 +148,7 @@ def run_compare(args) -> int:
         )
 
     def files(result, new, wall):
-        return write_comparison_files(result, new, _batch_manifest(args, wall, labels))
+        return write_comparison_files(result, new, _batch_manifest(args, wall, labels, result))
 
     return _batch(args, sources, len(scenarios), work, COMPARISON_FILES, files, _print_comparison)
 
@@ -152,10 +174,18 @@ def run_sweep(args) -> int:
     from sim.experiments.sweep import grid, sweep
 
     factors = list(args.grid)
+    keys = [key for key, _ in factors]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise ScenarioError([f"--grid {twice[0]}: given twice (give all its values in one)"])
+    clash = sorted(set(keys) & {o.partition("=")[0].strip() for o in args.overrides})
+    if clash:
+        raise ScenarioError([f"--grid {clash[0]}: also given with --set; give it once"])
     if len(args.scenarios) > 1:
         factors.insert(0, ("scenario", tuple(str(p) for p in args.scenarios)))
     if not factors:
         raise ScenarioError(["sweep: give at least one --grid KEY=V1,V2,... or two scenarios"])
+    _check_size(factors, args.replications)
     points, sources = _points(args, grid(factors))
     labels = [p.label for p in points]
 
@@ -171,9 +201,25 @@ def run_sweep(args) -> int:
         )
 
     def files(result, new, wall):
-        return write_sweep_files(result, new, _batch_manifest(args, wall, labels))
+        return write_sweep_files(result, new, _batch_manifest(args, wall, labels, result))
 
     return _batch(args, sources, len(points), work, SWEEP_FILES, files, _print_sweep)
+
+
+def _check_size(factors, replications: int) -> None:
+    """Refuse, before reading any point, a grid that asks for more replications than a run
+    may (its points would fill memory long before they ran)."""
+    from sim.scenario.bounds import MAX_REPLICATIONS
+
+    points = math.prod(len(values) for _, values in factors)
+    if points * replications > MAX_REPLICATIONS:
+        raise ScenarioError(
+            [
+                f"--grid: {points:,} points x {replications:,} replications = "
+                f"{points * replications:,} replications; a batch may run at most "
+                f"{MAX_REPLICATIONS:,} (fewer values, or fewer --replications)"
+            ]
+        )
 
 
 def _points(args, combos: list[dict[str, str]]):
@@ -201,7 +247,7 @@ def _points(args, combos: list[dict[str, str]]):
                 _warn_once(funded, path, warned)
             except ScenarioError as exc:
                 for problem in exc.problems:
-                    problems.setdefault(problem, set()).add(k)
+                    problems.setdefault(_as_grid(problem, combos[k]), set()).add(k)
                 continue
             points[k] = Point(f"p{k + 1:03d}", dict(combos[k]), found)
     if problems:
@@ -220,6 +266,13 @@ def _where(combos: list[dict[str, str]], at: set[int]) -> str:
                 return f"--grid {key}={value}: "
     named = [", ".join(f"{k}={v}" for k, v in combos[i].items()) for i in sorted(at)]
     return "grid point " + "; ".join(named) + ": "
+
+
+def _as_grid(problem: str, combo: dict[str, str]) -> str:
+    """A loader's ``--set KEY`` is a grid factor's ``--grid KEY`` when the factor set it."""
+    for key in combo:
+        problem = problem.replace(f"--set {key}:", f"--grid {key}:")
+    return problem
 
 
 def _overrides(args, combo: dict[str, str]) -> list[str]:
@@ -271,7 +324,8 @@ def _load_scenario(args, path: Path, more: list[str] = ()):
     return scenario, sources
 
 
-def _batch_manifest(args, wall: float, labels: list[str]) -> dict:
+def _batch_manifest(args, wall: float, labels: list[str], result) -> dict:
+    first = next(iter(result.results.values()))
     return {
         "scenarios": [str(p) for p in args.scenarios],
         "labels": labels,
@@ -279,7 +333,9 @@ def _batch_manifest(args, wall: float, labels: list[str]) -> dict:
         "overrides": list(args.overrides),
         "grid": [[key, list(values)] for key, values in getattr(args, "grid", [])],
         "command_line": ["opsim", *args.argv],
+        "finished_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_time_seconds": round(wall, 3),
+        "workers": first.workers,
     }
 
 
@@ -290,11 +346,12 @@ def _batch(args, sources, scenarios: int, work, expected, files, show) -> int:
     from sim.experiments.progress import Progress
     from sim.experiments.workers import WorkerDied
 
+    check_store(args)
     out = claim(args.out, sources, expected) if args.out is not None else None
     with out or contextlib.nullcontext() as folder:
         began = time.perf_counter()
         try:
-            with Progress(scenarios * args.replications) as progress:
+            with Progress(scenarios * args.replications) as progress, store_notes():
                 result = work(progress)
             wall = time.perf_counter() - began
             if folder is not None:

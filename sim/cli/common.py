@@ -11,10 +11,11 @@ import argparse
 import contextlib
 import signal
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.errors import ScenarioError, printable
+from sim.errors import FolderRefused, ScenarioError, printable
 from sim.scenario import bounds
 
 if TYPE_CHECKING:
@@ -225,6 +226,7 @@ def add_store_and_cluster(parser: argparse.ArgumentParser) -> None:
 
 
 def store(args):
+    """The command's results store: ``--store``, else ``.opsim-store`` beside ``--out``."""
     from sim.experiments.store import DEFAULT_NAME, Store
 
     if args.store is not None:
@@ -234,9 +236,39 @@ def store(args):
     return Store(Path(args.out).resolve().parent / DEFAULT_NAME)
 
 
+def check_store(args) -> None:
+    """Refuse, before simulating, a ``--store`` the ``--out`` folder would hold or be: opsim
+    replaces ``--out`` whole, and may only replace what it wrote there."""
+    if args.store is None or args.out is None:
+        return
+    kept, out = Path(args.store).resolve(), Path(args.out).resolve()
+    if kept == out or out in kept.parents or kept in out.parents:
+        raise FolderRefused(
+            f"--store {args.store}: is --out {args.out}, or inside it or around it; "
+            "give the store a folder of its own"
+        )
+
+
 def tell_stored(progress) -> None:
     if progress.found:
         tell(
             f"note: {progress.found} of {progress.total} replications were found in the results "
             "store and not rerun"
         )
+
+
+@contextlib.contextmanager
+def store_notes():
+    """Tell the store's notes (a damaged replication run again) as ``note:`` lines."""
+    from sim.experiments.store import StoreNote
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", StoreNote)
+        try:
+            yield
+        finally:
+            for note in caught:
+                if issubclass(note.category, StoreNote):
+                    tell(f"note: {note.message}")
+                else:  # not ours: as Python would have shown it
+                    warnings.showwarning(note.message, note.category, note.filename, note.lineno)

@@ -14,6 +14,7 @@ from sim.cli.common import (
     Stopped,
     add_store_and_cluster,
     as_funded,
+    check_store,
     failure,
     interrupted,
     kept,
@@ -21,6 +22,7 @@ from sim.cli.common import (
     plural,
     scenario_arguments,
     store,
+    store_notes,
     tell,
     tell_stored,
     warn,
@@ -79,6 +81,8 @@ def add_parser(commands) -> None:
 
 
 def _run(args) -> int:
+    _check_adaptive(args)
+    check_store(args)
     scenario, sources = load(args)
     keep = not args.no_incidents
     workers = args.workers or os.cpu_count() or 1
@@ -181,9 +185,26 @@ def add_adaptive_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-replications",
         type=whole(1, "max-replications"),
-        default=DEFAULT_CAP,
         help=f"the cap of --precision and --until-decided (default {DEFAULT_CAP})",
     )
+
+
+def _check_adaptive(args) -> None:
+    """The rules are well formed; the cap goes with a rule and is not below the replications
+    run first."""
+    from sim.experiments.adaptive import Precision
+
+    args.rules = [Precision.parse(text) for text in args.precision]
+    if args.max_replications is not None and not _adaptive(args):
+        raise ScenarioError(["--max-replications: needs --precision or --until-decided"])
+    args.max_replications = args.max_replications or max(DEFAULT_CAP, args.replications)
+    if _adaptive(args) and args.replications > args.max_replications:
+        raise ScenarioError(
+            [
+                f"--replications {args.replications}: more than --max-replications "
+                f"{args.max_replications}, the most an adaptive run may reach"
+            ]
+        )
 
 
 def simulate_run(args, scenario):
@@ -191,14 +212,14 @@ def simulate_run(args, scenario):
 
     Returns the result and, for an adaptive run, what it did (else None).
     """
-    from sim.experiments.adaptive import Precision, run_adaptive
+    from sim.experiments.adaptive import run_adaptive
     from sim.experiments.experiment import run_experiment
     from sim.experiments.progress import Progress
 
-    rules = [Precision.parse(text) for text in args.precision]
+    rules = args.rules
     keep = not args.no_incidents
     options = {"store": store(args), "cluster": args.cluster}
-    with Progress(args.replications) as progress:
+    with Progress(args.replications) as progress, store_notes():
         if not (rules or args.until_decided):
             result = run_experiment(
                 scenario,

@@ -45,7 +45,7 @@ class Precision:
             width = float(value)
         except ValueError:
             width = math.nan
-        if not sep or not metric or not (width > 0):
+        if not sep or not metric or not (0 < width < math.inf):
             raise ScenarioError(
                 [f"--precision {text!r}: expected METRIC[:GROUP]=HALFWIDTH, a half-width > 0"]
             )
@@ -54,6 +54,10 @@ class Precision:
         except KeyError as exc:
             raise ScenarioError([f"--precision {text!r}: {exc.args[0]}"]) from None
         return cls(metric, group or catalogue.ALL, width)
+
+    def __post_init__(self) -> None:
+        if not (0 < self.halfwidth < math.inf):
+            raise ValueError(f"a half-width must be above 0 and finite, got {self.halfwidth}")
 
     def label(self) -> str:
         return f"{self.metric}:{self.group}"
@@ -69,9 +73,8 @@ class Adaptive:
 
     def describe(self) -> str:
         n = self.rounds[-1]
-        text = (
-            f"{n} replications in {len(self.rounds)} rounds ({' -> '.join(map(str, self.rounds))})"
-        )
+        rounds = "1 round" if len(self.rounds) == 1 else f"{len(self.rounds)} rounds"
+        text = f"{n} replications in {rounds} ({' -> '.join(map(str, self.rounds))})"
         if self.unmet:
             text += f"; at the cap of {self.cap}, still unmet: " + "; ".join(self.unmet)
         return text

@@ -84,7 +84,11 @@ def compare(
     """
     if len(scenarios) < 2:
         raise ValueError("a comparison needs a base and at least one other scenario")
-    labels = labels or unique_labels([s.name for s in scenarios])
+    if replications < 1:
+        raise ValueError("replications must be at least 1")
+    labels = list(labels) if labels is not None else unique_labels([s.name for s in scenarios])
+    if len(labels) != len(scenarios) or len(set(labels)) != len(labels):
+        raise ValueError(f"labels must name each scenario once, got {labels}")
     executor = executor_for(workers, replications * len(scenarios), cluster)
     runs = {label: effective(s) for label, s in zip(labels, scenarios, strict=True)}
     problems = [
@@ -105,12 +109,16 @@ def compare(
 
 
 def unique_labels(names: list[str]) -> list[str]:
-    """Names as labels, a repeated one numbered (``baseline``, ``baseline (2)``)."""
-    seen: dict[str, int] = {}
-    labels = []
+    """Names as labels, a repeated one numbered (``baseline``, ``baseline (2)``), never
+    taking a label another scenario is named."""
+    named, used, labels = set(names), set(), []
     for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        labels.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+        label, k = name, 1
+        while label in used or (label != name and label in named):
+            k += 1
+            label = f"{name} ({k})"
+        used.add(label)
+        labels.append(label)
     return labels
 
 
@@ -134,7 +142,8 @@ def comparison_table(results: dict[str, ExperimentResult]) -> pd.DataFrame:
         values = _by_replication(results[label].replications)
         keys = list(zip(summary.metric, summary.group, strict=True))
         diffs = [
-            _difference(values.get(key), base_values.get(key), label == labels[0]) for key in keys
+            _difference(values.get(key), base_values.get(key), label == labels[0], key[0])
+            for key in keys
         ]
         outcomes = [
             _outcome(base.scenario, key, base_means.get(key), diff[0], diff[4])
@@ -155,13 +164,23 @@ def _by_replication(kpis: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
     }
 
 
-def _difference(other, base, is_base: bool) -> tuple:
+def _possible(metric: str, low: float, high: float) -> tuple[float, float]:
+    """A difference's interval within what two values of the metric can differ by (two
+    shares differ by at most one: a Student-t interval over few pairs can say more)."""
+    known = catalogue.METRICS.get(metric)
+    bottom, top = known.kind.bounds if known else (0.0, math.inf)
+    span = top - bottom
+    return (max(low, -span), min(high, span)) if math.isfinite(span) else (low, high)
+
+
+def _difference(other, base, is_base: bool, metric: str) -> tuple:
     if is_base or other is None or base is None:
         return (np.nan, np.nan, np.nan, 0, False, "")
     both = other.index.intersection(base.index)
     low, mean, high, pairs = paired_difference(
         other.loc[both].to_numpy(dtype=float), base.loc[both].to_numpy(dtype=float)
     )
+    low, high = _possible(metric, low, high)
     significant = bool(low > 0 or high < 0) if not math.isnan(low) else False
     return (mean, low, high, pairs, significant, "")
 
@@ -222,6 +241,8 @@ _ORDER = (BETTER, WORSE, DIFFERENT, SAME)
 
 def difference_text(row, unit: str) -> str:
     """``+10.8 points, 95% CI +10.4 to +11.2`` (shares in percentage points)."""
+    if math.isnan(row.diff_low):
+        return _one_pair(row, unit)
     if unit in ("%", "%%"):
         scale, decimals = 100.0, (1 if unit == "%" else 3)
         show = lambda v: f"{v * scale:+.{decimals}f}"  # noqa: E731
@@ -231,6 +252,12 @@ def difference_text(row, unit: str) -> str:
     fmt = formatter(unit)
     show = lambda v: ("+" if v >= 0 else "-") + fmt(abs(v))  # noqa: E731
     return f"{show(row.difference)}, 95% CI {show(row.diff_low)} to {show(row.diff_high)}"
+
+
+def _one_pair(row, unit: str) -> str:
+    scale = 100.0 if unit in ("%", "%%") else 1.0
+    shown = f"{row.difference * scale:+.1f}" + (" points" if scale == 100.0 else "")
+    return f"{shown}, no interval from one replication"
 
 
 def render_comparison(comparison: Comparison) -> str:
@@ -261,6 +288,8 @@ def render_comparison(comparison: Comparison) -> str:
 
 
 def _difference_cell(row, unit: str) -> str:
+    if math.isnan(row.diff_low):
+        return _one_pair(row, unit)
     text = difference_text(row, unit).replace(", 95% CI ", " [").replace(" to ", ", ") + "]"
     return text + (" *" if row.significant else "")
 

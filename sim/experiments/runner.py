@@ -9,6 +9,7 @@ replication, and a local, resumed or clustered run gives identical figures.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -18,7 +19,7 @@ import pandas as pd
 
 from sim.analysis import metrics
 from sim.experiments.executors import Executor, InProcess
-from sim.experiments.store import Store, run_key
+from sim.experiments.store import Damaged, Store, StoreNote, run_key
 from sim.model.ops_model import simulate_record
 from sim.model.records import RunRecord
 from sim.model.staff import build_staff
@@ -105,8 +106,7 @@ def run_batch(
     for label, reps in wanted.items():
         stored = store.finished(keys[label]) if store is not None else set()
         for rep in reps:
-            if rep in stored:
-                found[label][rep] = store.get(keys[label], rep, load)
+            if rep in stored and _stored(store, keys[label], label, rep, load, found):
                 if progress is not None:
                     progress.stored(label, rep)
             else:
@@ -127,6 +127,17 @@ def run_batch(
         if progress is not None:
             progress.done(label, rep)
     return found
+
+
+def _stored(store: Store, key: str, label: str, rep: int, load, found) -> bool:
+    """Read a stored replication into ``found``; a damaged one is said, and run again."""
+    try:
+        found[label][rep] = store.get(key, rep, load)
+    except Damaged as damaged:
+        note = f"{damaged}; replication {rep} of {label} runs again and replaces it"
+        warnings.warn(note, StoreNote, stacklevel=3)
+        return False
+    return True
 
 
 def replicate(batch: Batch, label: str, replication: int) -> Tables:

@@ -26,6 +26,8 @@ import contextlib
 import hashlib
 import json
 import os
+import re
+import socket
 from functools import lru_cache
 from pathlib import Path
 
@@ -62,14 +64,22 @@ class Store:
     def get(
         self, key: str, replication: int, tables: tuple[str, ...] = TABLES
     ) -> dict[str, pd.DataFrame]:
-        """One finished replication's tables (those named; the others empty)."""
+        """One finished replication's tables (those named; the others empty).
+
+        Raises
+        ------
+        Damaged
+            A file is missing, unreadable, or not a table of this replication (the caller
+            runs the replication again, which replaces the files).
+        """
         folder = self.root / key
-        return {
-            name: pd.read_parquet(folder / _file(replication, name))
-            if name in tables
-            else pd.DataFrame()
-            for name in TABLES
-        }
+        found = {}
+        for name in TABLES:
+            path = folder / _file(replication, name)
+            if not path.is_file():
+                raise Damaged(path, "missing")
+            found[name] = _read(path, replication, name) if name in tables else pd.DataFrame()
+        return found
 
     def describe(self, key: str, scenario_json: str) -> None:
         """Keep the scenario beside its replications, for people browsing the store."""
@@ -89,15 +99,52 @@ class Store:
     def _claim(self) -> None:
         """Make the store on first use; refuse a folder of that name opsim did not make."""
         marker = self.root / MARKER
-        if marker.exists():
+        if marker.is_file():
             return
+        if self.root.exists() and not self.root.is_dir():
+            raise FolderRefused(f"results store {self.root}: not a folder")
         if self.root.exists() and any(self.root.iterdir()):
             raise FolderRefused(
-                f"{self.root}: not an opsim results store (no {MARKER} marker); "
+                f"results store {self.root}: not an opsim results store (no {MARKER} marker); "
                 "give another folder with --store"
             )
-        self.root.mkdir(parents=True, exist_ok=True)
-        _write_text_atomically(marker, json.dumps({"package": "opsim"}) + "\n")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            _write_text_atomically(marker, json.dumps({"package": "opsim"}) + "\n")
+        except OSError as exc:
+            raise FolderRefused(
+                f"results store {self.root}: cannot be made: {exc.strerror or exc}"
+            ) from None
+
+
+class StoreNote(UserWarning):
+    """Something the user should know about the store (a damaged replication run again)."""
+
+
+class Damaged(Exception):
+    """A stored replication that cannot be used as it is."""
+
+    def __init__(self, path: Path, why: str):
+        super().__init__(f"{path}: {why}")
+        self.path, self.why = path, why
+
+
+KPI_COLUMNS = ["replication", "metric", "group", "value"]
+
+
+def _read(path: Path, replication: int, name: str) -> pd.DataFrame:
+    """A stored table, checked as far as it can be: readable, and KPIs of this replication."""
+    try:
+        table = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises its own kinds for every sort of damage
+        raise Damaged(path, f"unreadable ({type(exc).__name__})") from None
+    if name == "kpis" and (
+        list(table.columns) != KPI_COLUMNS
+        or not (table["replication"] == replication).all()
+        or not pd.api.types.is_float_dtype(table["value"])
+    ):
+        raise Damaged(path, f"not the KPIs of replication {replication}")
+    return table
 
 
 def run_key(scenario_json: str, seed: int, keep_incidents: bool) -> str:
@@ -130,13 +177,21 @@ _TIDIED: set[Path] = set()
 
 
 def _tidy(folder: Path) -> None:
-    """Remove temporary files that killed opsim processes left (``.NAME.PID.tmp``, PID gone):
-    the name proves opsim wrote them, and the process that would rename them is dead."""
+    """Remove the temporary files that killed opsim processes of this machine left: their
+    name (``.NAME.HOST.PID.tmp``) proves opsim wrote them, and the process that would have
+    renamed them is gone. Files of other machines (a shared folder) are left alone."""
     for path in folder.glob(".*.tmp"):
-        pid = path.name.rsplit(".", 2)[-2]
-        if pid.isdigit() and not _alive(int(pid)):
+        found = _TEMPORARY.fullmatch(path.name)
+        if found and found["host"] == _HOST and not _alive(int(found["pid"])):
             with contextlib.suppress(OSError):
                 path.unlink()
+
+
+_HOST = socket.gethostname().replace(".", "-") or "host"
+_TEMPORARY = re.compile(
+    r"\.(?:r\d{6}\.(?:kpis|people|incidents)\.parquet|scenario\.json|\.opsim-store)"
+    r"\.(?P<host>[^.]+)\.(?P<pid>\d+)\.tmp"
+)
 
 
 def _alive(pid: int) -> bool:
@@ -154,7 +209,7 @@ def _file(replication: int, table: str) -> str:
 
 
 def _write_atomically(table: pd.DataFrame, path: Path) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f".{path.name}.{_HOST}.{os.getpid()}.tmp")
     try:
         table.to_parquet(temporary, engine="pyarrow", index=False)
         os.replace(temporary, path)
@@ -164,7 +219,7 @@ def _write_atomically(table: pd.DataFrame, path: Path) -> None:
 
 
 def _write_text_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f".{path.name}.{_HOST}.{os.getpid()}.tmp")
     try:
         temporary.write_text(text)
         os.replace(temporary, path)

@@ -91,12 +91,14 @@ class Sweep:
             found = _best_point(self, line.metric, line.group)
             if found is not None:
                 point, row, verdict, ties = found
+                known = catalogue.lookup(line.metric)  # the point's own goal: a factor may move it
+                goal = known.target_for(point.scenario, line.group)
                 rows.append(
                     {
-                        "target": line.label,
+                        "target": known.label_for(point.scenario, line.group),
                         "metric": line.metric,
                         "group": line.group,
-                        "goal": line.target,
+                        "goal": goal.text if goal else "",
                         "point": point.label,
                         **point.factors,
                         "mean": row["mean"],
@@ -160,6 +162,8 @@ def sweep(
     ScenarioError
         Before simulating, for a point beyond opsim's bounds (named by its factors).
     """
+    if not points or replications < 1:
+        raise ValueError("a sweep needs at least one point and one replication")
     executor = executor_for(workers, replications * len(points), cluster)
     runs = {p.label: effective(p.scenario) for p in points}
     problems = [

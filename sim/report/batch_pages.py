@@ -118,7 +118,7 @@ def _difference_panel(ax, rows) -> None:
     ax.axvline(0, color="#444444", linewidth=0.8)
     ax.set_yticks(y, [textwrap.shorten(s, 18) for s in rows["scenario"]])
     ax.set_ylim(-0.7, len(rows) - 0.3)
-    ax.set_title(textwrap.shorten(rows["label"].iloc[0], 40), loc="left")
+    ax.set_title(textwrap.shorten(rows["label"].iloc[0], 34), loc="left")
     ax.set_xlabel("points" if scale == 100.0 else _unit_label(unit))
 
 

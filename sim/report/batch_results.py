@@ -86,6 +86,8 @@ def load_batch(folder: str | Path) -> BatchResults:
     if kind is None:
         raise ScenarioError([f"{path}: not a comparison or sweep folder"])
     files = MarkedFiles(path)
+    for name in sorted(files.recorded or ()):  # every file opsim wrote, read or not
+        files.data(name)
     numbers = FIGURES + (DIFFERENCES if kind == "comparison" else ())
     columns = ("metric", "group", "label", "target", "verdict", *numbers)
     table = read_table(files, KINDS[kind], columns, numbers)

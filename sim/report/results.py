@@ -199,7 +199,8 @@ class MarkedFiles:
                 raise ScenarioError(
                     [
                         f"{file}: is not the file opsim wrote with these results (edited, or "
-                        "replaced by another run while it was read); run `opsim run` again"
+                        "replaced by another run while it was read); run the command that "
+                        "wrote it again"
                     ]
                 )
         return data
