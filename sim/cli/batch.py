@@ -25,6 +25,8 @@ from sim.cli.common import (
     kept,
     load,
     plural,
+    replication_options,
+    set_option,
     store,
     store_notes,
     tell,
@@ -35,26 +37,12 @@ from sim.cli.common import (
     write,
 )
 from sim.errors import ScenarioError, printable
-from sim.experiments.defaults import DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_SWEEP_REPLICATIONS
+from sim.experiments.defaults import DEFAULT_REPLICATIONS, DEFAULT_SWEEP_REPLICATIONS
 
 
 def add_batch_options(parser: argparse.ArgumentParser, replications: int) -> None:
     """``--replications --seed --workers --store --cluster``."""
-    parser.add_argument(
-        "--replications",
-        type=whole(1, "replications"),
-        default=replications,
-        help=f"replications of each scenario (default {replications})",
-    )
-    parser.add_argument(
-        "--seed",
-        type=whole(0, "seed"),
-        default=DEFAULT_SEED,
-        help=f"root random seed, a whole number >= 0 (default {DEFAULT_SEED})",
-    )
-    parser.add_argument(
-        "--workers", type=whole(1, "workers"), help="worker processes (default: CPUs)"
-    )
+    replication_options(parser, replications, "replications of each scenario")
     add_store_and_cluster(parser)
 
 
@@ -87,14 +75,7 @@ def add_parsers(commands) -> None:
 
 def _shared_scenario_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--days", type=whole(1, "days"), help="override calendar.days")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a value in every scenario (repeatable)",
-    )
+    set_option(parser, "override a value in every scenario (repeatable)")
 
 
 def _factor(text: str) -> tuple[str, tuple[str, ...]]:
@@ -136,16 +117,7 @@ def run_compare(args) -> int:
     labels = unique_labels([s.name for s in scenarios])
 
     def work(progress):
-        return compare(
-            scenarios,
-            args.replications,
-            args.seed,
-            args.workers,
-            store=store(args),
-            cluster=args.cluster,
-            progress=progress,
-            labels=labels,
-        )
+        return compare(scenarios, **_batch_arguments(args, progress), labels=labels)
 
     def files(result, new, wall):
         return write_comparison_files(result, new, _batch_manifest(args, wall, labels, result))
@@ -190,15 +162,7 @@ def run_sweep(args) -> int:
     labels = [p.label for p in points]
 
     def work(progress):
-        return sweep(
-            points,
-            args.replications,
-            args.seed,
-            args.workers,
-            store=store(args),
-            cluster=args.cluster,
-            progress=progress,
-        )
+        return sweep(points, **_batch_arguments(args, progress))
 
     def files(result, new, wall):
         return write_sweep_files(result, new, _batch_manifest(args, wall, labels, result))
@@ -322,6 +286,18 @@ def _load_scenario(args, path: Path, more: list[str] = ()):
     scenario, sources = load(namespace)
     warn(as_funded(scenario, path), path)
     return scenario, sources
+
+
+def _batch_arguments(args, progress) -> dict:
+    """What ``compare`` and ``sweep`` take from the command line."""
+    return {
+        "replications": args.replications,
+        "seed": args.seed,
+        "workers": args.workers,
+        "store": store(args),
+        "cluster": args.cluster,
+        "progress": progress,
+    }
 
 
 def _batch_manifest(args, wall: float, labels: list[str], result) -> dict:

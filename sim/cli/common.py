@@ -93,14 +93,38 @@ def scenario_arguments(parser: argparse.ArgumentParser) -> None:
         "contingency=2 (needs budget.total)",
     )
 
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario value, e.g. incidents.rate_multiplier=1.3 "
+    set_option(
+        parser,
+        "override a scenario value, e.g. incidents.rate_multiplier=1.3 "
         "(repeatable; list items by id or index)",
+    )
+
+
+def set_option(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--set KEY=VALUE`` (repeatable), into ``args.overrides``."""
+    parser.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help=help
+    )
+
+
+def replication_options(parser: argparse.ArgumentParser, default: int, what: str) -> None:
+    """``--replications --seed --workers``, shared by every command that simulates."""
+    from sim.experiments.defaults import DEFAULT_SEED
+
+    parser.add_argument(
+        "--replications",
+        type=whole(1, "replications"),
+        default=default,
+        help=f"{what} (default {default})",
+    )
+    parser.add_argument(
+        "--seed",
+        type=whole(0, "seed"),
+        default=DEFAULT_SEED,
+        help=f"root random seed, a whole number >= 0 (default {DEFAULT_SEED})",
+    )
+    parser.add_argument(
+        "--workers", type=whole(1, "workers"), help="worker processes (default: number of CPUs)"
     )
 
 

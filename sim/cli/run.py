@@ -20,6 +20,7 @@ from sim.cli.common import (
     kept,
     load,
     plural,
+    replication_options,
     scenario_arguments,
     store,
     store_notes,
@@ -30,7 +31,7 @@ from sim.cli.common import (
     write,
 )
 from sim.errors import ScenarioError, printable
-from sim.experiments.defaults import DEFAULT_CAP, DEFAULT_REPLICATIONS, DEFAULT_SEED
+from sim.experiments.defaults import DEFAULT_CAP, DEFAULT_REPLICATIONS
 from sim.scenario import bounds
 
 if TYPE_CHECKING:
@@ -52,23 +53,7 @@ def add_parser(commands) -> None:
     parser = commands.add_parser("run", help="simulate a scenario and report its KPIs")
     scenario_arguments(parser)
     parser.add_argument("--days", type=whole(1, "days"), help="override calendar.days")
-    parser.add_argument(
-        "--replications",
-        type=whole(1, "replications"),
-        default=DEFAULT_REPLICATIONS,
-        help=f"independent replications (default {DEFAULT_REPLICATIONS})",
-    )
-    parser.add_argument(
-        "--seed",
-        type=whole(0, "seed"),
-        default=DEFAULT_SEED,
-        help=f"root random seed, a whole number >= 0 (default {DEFAULT_SEED})",
-    )
-    parser.add_argument(
-        "--workers",
-        type=whole(1, "workers"),
-        help="worker processes (default: number of CPUs)",
-    )
+    replication_options(parser, DEFAULT_REPLICATIONS, "independent replications")
     parser.add_argument("--out", help="write results to this folder (see README: Results)")
     parser.add_argument(
         "--no-incidents",

@@ -35,6 +35,7 @@ import pandas as pd
 
 from sim import __version__
 from sim.errors import FolderRefused
+from sim.experiments.workers import running
 
 MARKER = ".opsim-store"
 TABLES = ("incidents", "people", "kpis")  # written in this order: kpis last means finished
@@ -182,7 +183,7 @@ def _tidy(folder: Path) -> None:
     renamed them is gone. Files of other machines (a shared folder) are left alone."""
     for path in folder.glob(".*.tmp"):
         found = _TEMPORARY.fullmatch(path.name)
-        if found and found["host"] == _HOST and not _alive(int(found["pid"])):
+        if found and found["host"] == _HOST and not running(int(found["pid"])):
             with contextlib.suppress(OSError):
                 path.unlink()
 
@@ -192,16 +193,6 @@ _TEMPORARY = re.compile(
     r"\.(?:r\d{6}\.(?:kpis|people|incidents)\.parquet|scenario\.json|\.opsim-store)"
     r"\.(?P<host>[^.]+)\.(?P<pid>\d+)\.tmp"
 )
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _file(replication: int, table: str) -> str:

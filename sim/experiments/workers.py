@@ -222,12 +222,12 @@ def _watch_parent(run_pid: int) -> None:
     # the run while any worker holds its "alive" pipe, hence the run_pid
     # check; that check also covers a run that died before this thread started.
     parent = os.getppid()
-    while os.getppid() == parent and _running(run_pid):
+    while os.getppid() == parent and running(run_pid):
         time.sleep(PARENT_POLL_SECONDS)
     os._exit(ORPHAN_EXIT_CODE)
 
 
-def _running(pid: int) -> bool:
+def running(pid: int) -> bool:
     """Whether process ``pid`` exists and, where ``/proc`` tells, is not a zombie."""
     try:
         os.kill(pid, 0)
