@@ -3,8 +3,6 @@ the grid; drawn from the folders the commands write, with no text overlapping.""
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from matplotlib.figure import Figure
 
@@ -17,7 +15,7 @@ from sim.report.batch_pages import (
 )
 from sim.report.batch_results import is_batch, load_batch
 from tests.conftest import MMC_PATH
-from tests.test_report_charts import _texts
+from tests.test_report_charts import assert_legible
 
 SHORT = ["--days", "5", "--set", "calendar.warmup_days=1", "--workers", "1"]
 
@@ -80,15 +78,7 @@ def test_each_batch_page_has_no_text_overlapping_or_cut_off(page, comparison, sw
     drawn = page.draw(load_batch(folder))
     for figure in drawn if isinstance(drawn, list) else [drawn]:
         assert isinstance(figure, Figure)
-        texts = list(_texts(figure))
-        width, height = figure.bbox.width, figure.bbox.height
-        for text, box in texts:
-            inside = box.x0 >= -1 and box.y0 >= -1 and box.x1 <= width + 1 and box.y1 <= height + 1
-            assert inside, f"{page.name}: {text.get_text()[:40]!r} is cut off"
-        for (a, box_a), (b, box_b) in itertools.combinations(texts, 2):
-            assert not box_a.expanded(0.98, 0.9).overlaps(box_b.expanded(0.98, 0.9)), (
-                f"{page.name}: {a.get_text()[:40]!r} overlaps {b.get_text()[:40]!r}"
-            )
+        assert_legible(figure, page.name)
 
 
 def test_opsim_report_draws_a_comparison_and_a_sweep(capsys, comparison, sweep, tmp_path):

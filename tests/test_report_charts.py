@@ -61,15 +61,20 @@ def test_each_chart_draws_a_titled_page_inside_its_bounds_with_no_text_overlappi
     figure = page.draw(results)
     assert isinstance(figure, Figure)
     assert figure.axes or page.name == "cover"
+    assert_legible(figure, page.name)
+
+
+def assert_legible(figure: Figure, name: str) -> None:
+    """No text of the page is cut off at its edge, and no two texts overlap."""
     texts = list(_texts(figure))
     width, height = figure.bbox.width, figure.bbox.height
     for text, box in texts:
         inside = box.x0 >= -1 and box.y0 >= -1 and box.x1 <= width + 1 and box.y1 <= height + 1
-        assert inside, f"{page.name}: {text.get_text()[:40]!r} is cut off at the page edge"
+        assert inside, f"{name}: {text.get_text()[:40]!r} is cut off at the page edge"
     for (a, box_a), (b, box_b) in itertools.combinations(texts, 2):
         shrunk_a, shrunk_b = box_a.expanded(0.98, 0.9), box_b.expanded(0.98, 0.9)
         assert not shrunk_a.overlaps(shrunk_b), (
-            f"{page.name}: {a.get_text()[:40]!r} overlaps {b.get_text()[:40]!r}"
+            f"{name}: {a.get_text()[:40]!r} overlaps {b.get_text()[:40]!r}"
         )
 
 

@@ -19,20 +19,15 @@ import pandas as pd
 from sim.analysis import catalogue
 from sim.analysis.metric import Better
 from sim.analysis.scorecard import Line, formatter, judged, scorecard
-from sim.errors import ScenarioError
-from sim.experiments.executors import executor_for
 from sim.experiments.experiment import (
     DEFAULT_REPLICATIONS,
     DEFAULT_SEED,
     ExperimentResult,
-    assemble,
+    run_many,
 )
-from sim.experiments.runner import Batch, run_batch
 from sim.experiments.statistics import paired_difference
 from sim.experiments.store import Store
-from sim.scenario.bounds import run_problems
 from sim.scenario.schema import Scenario
-from sim.scenario.spending import effective
 
 BETTER, WORSE, SAME, DIFFERENT = "better", "worse", "no different", "different"
 
@@ -89,22 +84,10 @@ def compare(
     labels = list(labels) if labels is not None else unique_labels([s.name for s in scenarios])
     if len(labels) != len(scenarios) or len(set(labels)) != len(labels):
         raise ValueError(f"labels must name each scenario once, got {labels}")
-    executor = executor_for(workers, replications * len(scenarios), cluster)
-    runs = {label: effective(s) for label, s in zip(labels, scenarios, strict=True)}
-    problems = [
-        f"{label}: {p}"
-        for label, run in runs.items()
-        for p in run_problems(run, replications, False, executor.workers)
-    ]
-    if problems:
-        raise ScenarioError(problems)
-    batch = Batch(runs, seed, keep_incidents=False)
-    wanted = {label: range(replications) for label in labels}
-    found = run_batch(batch, wanted, executor, store, progress)
-    results = {
-        label: assemble(s, seed, executor.workers, found[label])
-        for label, s in zip(labels, scenarios, strict=True)
-    }
+    named = dict(zip(labels, scenarios, strict=True))
+    results = run_many(
+        named, replications, seed, workers, store=store, cluster=cluster, progress=progress
+    )
     return Comparison(results, comparison_table(results))
 
 

@@ -121,6 +121,45 @@ def run_experiment(
     return assemble(scenario, seed, executor.workers, found[scenario.name])
 
 
+def run_many(
+    scenarios: dict[str, Scenario],
+    replications: int,
+    seed: int,
+    workers: int | None,
+    *,
+    store: Store | None = None,
+    cluster: str | None = None,
+    progress=None,
+    names: dict[str, str] | None = None,
+    load: tuple[str, ...] = ("kpis", "people", "incidents"),
+) -> dict[str, ExperimentResult]:
+    """Every scenario's replications on one seed (common random numbers), sharing the
+    workers, without incident logs: what a comparison or a sweep runs.
+
+    Raises
+    ------
+    ScenarioError
+        Before simulating, for a scenario beyond opsim's bounds, named by ``names[label]``
+        (or its label).
+    """
+    executor = executor_for(workers, replications * len(scenarios), cluster)
+    runs = {label: effective(s) for label, s in scenarios.items()}
+    names = names or {}
+    problems = [
+        f"{names.get(label, label)}: {problem}"
+        for label, run in runs.items()
+        for problem in run_problems(run, replications, False, executor.workers)
+    ]
+    if problems:
+        raise ScenarioError(problems)
+    wanted = {label: range(replications) for label in scenarios}
+    batch = Batch(runs, seed, keep_incidents=False)
+    found = run_batch(batch, wanted, executor, store, progress, load=load)
+    return {
+        label: assemble(s, seed, executor.workers, found[label]) for label, s in scenarios.items()
+    }
+
+
 def assemble(scenario: Scenario, seed: int, workers: int, found: dict[int, Tables]):
     """An :class:`ExperimentResult` from replications' tables, in replication order."""
     done = [found[rep] for rep in sorted(found)]

@@ -20,15 +20,10 @@ from sim.analysis import catalogue
 from sim.analysis.metric import Better
 from sim.analysis.scorecard import judged, scorecard
 from sim.analysis.verdicts import MISS, OK, UNSURE
-from sim.errors import ScenarioError
 from sim.experiments.defaults import DEFAULT_SEED, DEFAULT_SWEEP_REPLICATIONS
-from sim.experiments.executors import executor_for
-from sim.experiments.experiment import ExperimentResult, assemble
-from sim.experiments.runner import Batch, run_batch
+from sim.experiments.experiment import ExperimentResult, run_many
 from sim.experiments.store import Store
-from sim.scenario.bounds import run_problems
 from sim.scenario.schema import Scenario
-from sim.scenario.spending import effective
 
 
 @dataclass(frozen=True)
@@ -164,22 +159,17 @@ def sweep(
     """
     if not points or replications < 1:
         raise ValueError("a sweep needs at least one point and one replication")
-    executor = executor_for(workers, replications * len(points), cluster)
-    runs = {p.label: effective(p.scenario) for p in points}
-    problems = [
-        f"{_name(p)}: {problem}"
-        for p in points
-        for problem in run_problems(runs[p.label], replications, False, executor.workers)
-    ]
-    if problems:
-        raise ScenarioError(problems)
-    batch = Batch(runs, seed, keep_incidents=False)
-    wanted = {p.label: range(replications) for p in points}
-    # a sweep's tables are its KPIs: a stored replication's people are not read back
-    found = run_batch(batch, wanted, executor, store, progress, load=("kpis",))
-    results = {
-        p.label: assemble(p.scenario, seed, executor.workers, found[p.label]) for p in points
-    }
+    results = run_many(
+        {p.label: p.scenario for p in points},
+        replications,
+        seed,
+        workers,
+        store=store,
+        cluster=cluster,
+        progress=progress,
+        names={p.label: _name(p) for p in points},
+        load=("kpis",),  # a sweep's tables are its KPIs: people are not read back
+    )
     return Sweep(points, results)
 
 
