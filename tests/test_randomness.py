@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from sim.model.arrivals import draw_workload
 from sim.model.ops_model import simulate_record
-from sim.model.randomness import PerItem, stream
+from sim.model.randomness import PerItem, replication_seed, stream
 from sim.scenario.distributions import Exponential
 from tests.scenarios import tiny
 
@@ -120,3 +120,9 @@ def test_a_failure_rate_changes_which_changes_fail_not_any_incidents_draws():
     assert len(a) < len(b)
     assert sum(key[0] == "change:web" for key in a) > 10
     assert all(b[key] == value for key, value in a.items())  # every low-rate failure fails too
+
+
+def test_a_replications_seed_does_not_depend_on_how_many_there_are():
+    spawned = np.random.SeedSequence(9).spawn(5)
+    for i, seq in enumerate(spawned):
+        assert replication_seed(9, i).generate_state(4).tolist() == seq.generate_state(4).tolist()

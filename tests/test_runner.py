@@ -8,17 +8,11 @@ import pytest
 
 from sim.experiments.executors import InProcess, LocalPool, local
 from sim.experiments.experiment import run_experiment
-from sim.experiments.runner import Batch, replication_seed, run_batch
+from sim.experiments.runner import Batch, run_batch
 from sim.scenario.loader import load_scenario
 from tests.conftest import MMC_PATH
 
 DAYS = {"calendar.days": 3, "calendar.warmup_days": 0}
-
-
-def test_a_replications_seed_does_not_depend_on_how_many_there_are():
-    spawned = np.random.SeedSequence(9).spawn(5)
-    for i, seq in enumerate(spawned):
-        assert replication_seed(9, i).generate_state(4).tolist() == seq.generate_state(4).tolist()
 
 
 def batch() -> Batch:

@@ -126,7 +126,8 @@ def run_compare(args) -> int:
 
 
 def _print_comparison(args, comparison, wall: float) -> None:
-    from sim.experiments.comparison import few_incidents, render_comparison
+    from sim.experiments.comparison import render_comparison
+    from sim.experiments.experiment import few_incidents
 
     print(
         f"{len(comparison.results)} scenarios x {plural(args.replications, 'replication')} "

@@ -236,7 +236,7 @@ def simulate_run(args, scenario):
 
 def print_run_notes(args, result) -> None:
     """How many replications an adaptive run took, and figures resting on few incidents."""
-    from sim.experiments.comparison import few_incidents
+    from sim.experiments.experiment import few_incidents
 
     done = getattr(args, "done", None)
     if done is not None:

@@ -279,19 +279,3 @@ def _difference_cell(row, unit: str) -> str:
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def few_incidents(results: dict[str, ExperimentResult], below: int = 30) -> list[str]:
-    """Priorities whose verdicts rest on few incidents, per scenario: rare events (P0s come
-    about once a month) need many replications before an adherence figure means much."""
-    notes = []
-    for label, result in results.items():
-        counts = result.replications[result.replications.metric == "incidents"]
-        totals = counts.groupby("group")["value"].sum()
-        for group, total in totals.items():
-            if group != catalogue.ALL and total < below:
-                notes.append(
-                    f"{label}: {group} figures rest on {total:.0f} incidents over "
-                    f"{result.replications.replication.nunique()} replications"
-                )
-    return notes

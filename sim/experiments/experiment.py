@@ -16,10 +16,11 @@ from sim.analysis import metrics
 from sim.errors import ScenarioError
 from sim.experiments.defaults import DEFAULT_REPLICATIONS, DEFAULT_SEED
 from sim.experiments.executors import executor_for
-from sim.experiments.runner import Batch, Tables, replication_seed, run_batch, tables_of
+from sim.experiments.runner import Batch, Tables, run_batch, tables_of
 from sim.experiments.statistics import summarise
 from sim.experiments.store import Store
 from sim.model.ops_model import simulate_record
+from sim.model.randomness import replication_seed
 from sim.model.records import RunRecord
 from sim.scenario.bounds import run_problems
 from sim.scenario.schema import Scenario
@@ -173,3 +174,19 @@ def assemble(scenario: Scenario, seed: int, workers: int, found: dict[int, Table
         incidents=pd.concat([d["incidents"] for d in done], ignore_index=True),
         people=pd.concat([d["people"] for d in done], ignore_index=True),
     )
+
+
+def few_incidents(results: dict[str, ExperimentResult], below: int = 30) -> list[str]:
+    """Priorities whose verdicts rest on few incidents, per scenario: rare events (P0s come
+    about once a month) need many replications before an adherence figure means much."""
+    notes = []
+    for label, result in results.items():
+        counts = result.replications[result.replications.metric == "incidents"]
+        totals = counts.groupby("group")["value"].sum()
+        for group, total in totals.items():
+            if group != metrics.ALL and total < below:
+                notes.append(
+                    f"{label}: {group} figures rest on {total:.0f} incidents over "
+                    f"{result.replications.replication.nunique()} replications"
+                )
+    return notes

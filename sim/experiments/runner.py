@@ -14,13 +14,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import numpy as np
 import pandas as pd
 
 from sim.analysis import metrics
 from sim.experiments.executors import Executor, InProcess
 from sim.experiments.store import Damaged, Store, StoreNote, run_key
 from sim.model.ops_model import simulate_record
+from sim.model.randomness import replication_seed
 from sim.model.records import RunRecord
 from sim.model.staff import build_staff
 from sim.scenario.schema import Scenario
@@ -70,12 +70,6 @@ class Batch:
             scenario_json = self.scenarios[label].model_dump_json()
             key = self._keys[label] = run_key(scenario_json, self.seed, self.keep_incidents)
         return key
-
-
-def replication_seed(seed: int, replication: int) -> np.random.SeedSequence:
-    """Replication ``replication``'s seed: ``SeedSequence(seed).spawn(n)[replication]`` for
-    any ``n`` greater than it."""
-    return np.random.SeedSequence(seed, spawn_key=(replication,))
 
 
 def run_batch(

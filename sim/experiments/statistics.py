@@ -39,7 +39,7 @@ def summarise(kpis: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFram
     low, high = mean - half, mean + half
     kinds = [_kind(m) for m in table["metric"]]
     for i in [i for i, kind in enumerate(kinds) if kind is catalogue.Kind.YES_NO]:
-        data = finite_values(finite, table.metric.iat[i], table.group.iat[i])
+        data = _values_of(finite, table.metric.iat[i], table.group.iat[i])
         low[i], mean[i], high[i], _ = wilson_interval(data, confidence)
     bottom = np.array([k.bounds[0] for k in kinds], dtype=float)
     top = np.array([k.bounds[1] for k in kinds], dtype=float)
@@ -68,7 +68,7 @@ def _t_quantiles(n: np.ndarray, confidence: float) -> np.ndarray:
     return found
 
 
-def finite_values(kpis: pd.DataFrame, metric: str, group: str) -> np.ndarray:
+def _values_of(kpis: pd.DataFrame, metric: str, group: str) -> np.ndarray:
     rows = kpis[(kpis.metric == metric) & (kpis.group == group)]
     return rows["value"].to_numpy(dtype=float)
 

@@ -15,9 +15,15 @@ import numpy as np
 from sim.scenario.distributions import _Spec
 
 
+def replication_seed(seed: int, replication: int) -> np.random.SeedSequence:
+    """Replication ``replication``'s seed: ``SeedSequence(seed).spawn(n)[replication]`` for
+    any ``n`` greater than it, so a batch can grow replication by replication."""
+    return np.random.SeedSequence(seed, spawn_key=(replication,))
+
+
 def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
     """Independent seed sequences for replications ``0..n-1`` of a run with ``seed``."""
-    return np.random.SeedSequence(seed).spawn(replications)
+    return [replication_seed(seed, i) for i in range(replications)]
 
 
 def stream(seq: np.random.SeedSequence, *names: str) -> np.random.Generator:
