@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.experiments.statistics import independent_difference, paired_difference
+from sim.experiments.statistics import (
+    confidence_interval,
+    independent_difference,
+    paired_difference,
+    summarise,
+)
 
 
 def test_a_paired_difference_is_the_interval_of_the_differences():
@@ -47,3 +53,23 @@ def test_pairing_narrows_the_interval_when_both_share_their_noise_and_covers_the
         narrower += (high - low) < (ihigh - ilow)
     assert narrower == 400
     assert 0.92 <= covered / 400 <= 0.98  # a 95% interval covers the true difference
+
+
+def test_the_vectorised_summary_is_the_student_t_interval_of_each_metric():
+    """``summarise`` computes every group's interval at once; each must be the one
+    ``confidence_interval`` gives, with missing values left out and one value undecided."""
+    rng = np.random.default_rng(4)
+    frames = []
+    for metric, n in (("mttr_minutes", 7), ("mtta_minutes", 3), ("incidents", 1)):
+        values = rng.gamma(2.0, 30.0, n)
+        if n == 7:
+            values[2] = np.nan
+        frames.append(pd.DataFrame({"replication": range(n), "metric": metric, "value": values}))
+    kpis = pd.concat(frames, ignore_index=True).assign(group="all")
+    summary = summarise(kpis).set_index("metric")
+    for metric, values in kpis.groupby("metric")["value"]:
+        low, mean, high, n = confidence_interval(values.to_numpy())
+        row = summary.loc[metric]
+        assert (row["mean"], row["replications"]) == (pytest.approx(mean), n)
+        assert row.ci_low == pytest.approx(max(low, 0.0), nan_ok=True)
+        assert row.ci_high == pytest.approx(high, nan_ok=True)
